@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -307,7 +309,8 @@ def test_periods_between() -> None:
 
 def test_module_does_not_import_pandas() -> None:
     code = "import sys, hubspoke.periods; assert 'pandas' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONPATH": "src"})
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": src})
 
 
 # -- properties ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ numbers >= 0; money is GBP; days, months and hours are as named.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
@@ -17,12 +17,13 @@ from hubspoke.model import _rules as r
 LineManagementInput = Literal["hub", "shared", "host"]
 
 
-def _opt_amounts(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+def _opt_amounts(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is None:
         return
     if not isinstance(value, tuple):
-        r._fail(instance, attribute, "must be a tuple of amounts", value)
-    for v in value:  # type: ignore[union-attr]
+        r.fail(instance, attribute, "must be a tuple of amounts", value)
+        return
+    for v in value:
         r.amount(instance, attribute, v)
 
 

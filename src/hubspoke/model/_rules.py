@@ -21,14 +21,14 @@ from hubspoke.errors import ModelError
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
 
-def _fail(instance: object, attribute: attrs.Attribute[Any], rule: str, value: object) -> None:
+def fail(instance: object, attribute: attrs.Attribute[Any], rule: str, value: object) -> None:
     raise ModelError(type(instance).__name__, attribute.name, rule, value)
 
 
 def text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A non-blank string."""
     if not isinstance(value, str) or not value.strip():
-        _fail(instance, attribute, "must be a non-blank string", value)
+        fail(instance, attribute, "must be a non-blank string", value)
 
 
 def opt_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -42,7 +42,7 @@ _IDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 def ident(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """An identifier: letters, digits, ``_ . : -``, starting alphanumeric, at most 64 chars."""
     if not isinstance(value, str) or not _IDENT.match(value):
-        _fail(
+        fail(
             instance,
             attribute,
             "must be an identifier (letters, digits, _ . : -; at most 64 characters)",
@@ -58,7 +58,7 @@ def opt_ident(instance: object, attribute: attrs.Attribute[Any], value: object) 
 def a_date(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A :class:`datetime.date` (not a datetime)."""
     if not isinstance(value, date) or isinstance(value, datetime):
-        _fail(instance, attribute, "must be a date", value)
+        fail(instance, attribute, "must be a date", value)
 
 
 def opt_date(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -68,7 +68,7 @@ def opt_date(instance: object, attribute: attrs.Attribute[Any], value: object) -
 
 def a_bool(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, bool):
-        _fail(instance, attribute, "must be true or false", value)
+        fail(instance, attribute, "must be true or false", value)
 
 
 def opt_bool(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -79,7 +79,7 @@ def opt_bool(instance: object, attribute: attrs.Attribute[Any], value: object) -
 def count(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A non-negative whole number."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        _fail(instance, attribute, "must be a non-negative whole number", value)
+        fail(instance, attribute, "must be a non-negative whole number", value)
 
 
 def opt_count(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -95,7 +95,7 @@ def amount(instance: object, attribute: attrs.Attribute[Any], value: object) -> 
         or not math.isfinite(value)
         or value < 0
     ):
-        _fail(instance, attribute, "must be a finite number >= 0", value)
+        fail(instance, attribute, "must be a finite number >= 0", value)
 
 
 def opt_amount(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -108,7 +108,7 @@ def opt_number(instance: object, attribute: attrs.Attribute[Any], value: object)
     if value is not None and (
         isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
     ):
-        _fail(instance, attribute, "must be a finite number", value)
+        fail(instance, attribute, "must be a finite number", value)
 
 
 def between(low: float, high: float, *, low_open: bool = False) -> Validator:
@@ -126,7 +126,7 @@ def between(low: float, high: float, *, low_open: bool = False) -> Validator:
             and value <= high
         )
         if not ok:
-            _fail(instance, attribute, f"must be in {bracket}{low:g}, {high:g}]", value)
+            fail(instance, attribute, f"must be in {bracket}{low:g}, {high:g}]", value)
 
     return check
 
@@ -137,7 +137,7 @@ def one_of(enum: type[StrEnum]) -> Validator:
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, enum):
             allowed = ", ".join(m.value for m in enum)
-            _fail(instance, attribute, f"must be one of: {allowed}", value)
+            fail(instance, attribute, f"must be one of: {allowed}", value)
 
     return check
 
@@ -151,7 +151,7 @@ def code_in(list_name: str, *, optional: bool = True) -> Validator:
         cl = code_list(list_name)
         if not isinstance(value, str) or value not in cl:
             shown = ", ".join(cl.values[:12]) + (" ..." if len(cl) > 12 else "")
-            _fail(instance, attribute, f"must be a {list_name} code ({shown})", value)
+            fail(instance, attribute, f"must be a {list_name} code ({shown})", value)
 
     return check
 
@@ -178,6 +178,6 @@ def tuple_of(kind: type) -> Validator:
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, tuple) or not all(isinstance(v, kind) for v in value):
-            _fail(instance, attribute, f"must be a tuple of {kind.__name__}", value)
+            fail(instance, attribute, f"must be a tuple of {kind.__name__}", value)
 
     return check
