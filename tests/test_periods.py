@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -37,7 +38,7 @@ years = st.integers(min_value=1901, max_value=2199)
 quarters = st.integers(min_value=1, max_value=4)
 ranges = st.builds(
     lambda start, n: date_range(start, start + timedelta(days=n - 1)),
-    st.dates(min_value=D(1911, 1, 1), max_value=D(2188, 12, 31)),
+    st.dates(min_value=D(1911, 1, 1), max_value=D(2180, 12, 31)),
     st.integers(min_value=1, max_value=3650),
 )
 periods = st.one_of(
@@ -363,10 +364,8 @@ def test_of_functions_contain_the_day(d: date) -> None:
 @given(st.text())
 def test_parse_only_raises_period_error(text: str) -> None:
     for convention in (None, "financial", "calendar"):
-        try:
-            parse_period(text, convention=convention)  # type: ignore[arg-type]
-        except PeriodError:
-            pass
+        with contextlib.suppress(PeriodError):
+            parse_period(text, convention=convention)
 
 
 @given(
