@@ -259,8 +259,8 @@ _FLAGS = re.ASCII
 _DATE = r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{1,4}"
 _RANGE = re.compile(rf"(?P<a>{_DATE}) ?(?:TO|\.\.|-|/) ?(?P<b>{_DATE})", _FLAGS)
 _SINGLE_DATE = re.compile(_DATE, _FLAGS)
-_Q_FIRST = re.compile(r"Q ?(?P<q>\d{1,3})(?:[ -]?(?P<rest>.+))?", _FLAGS)
-_Q_LAST = re.compile(r"(?P<rest>.+?)[ -]?Q ?(?P<q>\d{1,3})", _FLAGS)
+_Q_FIRST = re.compile(r"Q ?(?P<q>\d)(?:(?:[ -]|(?=[A-Z]))(?P<rest>.+))?", _FLAGS)
+_Q_LAST = re.compile(r"(?P<rest>.+?)[ -]?Q ?(?P<q>\d)", _FLAGS)
 _MONTH_NAME = re.compile(r"(?P<name>[A-Z]{3,9})\.?[ -]?(?P<y>\d{1,6})", _FLAGS)
 _YEARS = re.compile(
     r"(?P<pre>FY|CY)? ?(?P<y1>\d{1,6})(?: ?(?P<sep>[-/]) ?(?P<y2>\d{1,6}))?", _FLAGS

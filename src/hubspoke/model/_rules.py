@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -181,3 +181,13 @@ def tuple_of(kind: type) -> Validator:
             fail(instance, attribute, f"must be a tuple of {kind.__name__}", value)
 
     return check
+
+
+def to_tuple(items: Iterable[Any]) -> tuple[Any, ...]:
+    """Converter: any iterable to a tuple (the item type is checked by a validator)."""
+    return tuple(items)
+
+
+def to_frozenset(items: Iterable[Any]) -> frozenset[Any]:
+    """Converter: any iterable to a frozenset (the item type is checked by a validator)."""
+    return frozenset(items)

@@ -44,28 +44,30 @@ class Programme:
     """A hub-and-spoke programme: funders, phases, hubs, spokes, hosts and arrangements."""
 
     name: str = attrs.field(validator=r.text)
-    phases: tuple[Phase, ...] = attrs.field(default=(), converter=tuple, validator=_tup(Phase))
-    funders: tuple[Funder, ...] = attrs.field(default=(), converter=tuple, validator=_tup(Funder))
-    hubs: tuple[Hub, ...] = attrs.field(default=(), converter=tuple, validator=_tup(Hub))
-    spokes: tuple[Spoke, ...] = attrs.field(default=(), converter=tuple, validator=_tup(Spoke))
+    phases: tuple[Phase, ...] = attrs.field(default=(), converter=r.to_tuple, validator=_tup(Phase))
+    funders: tuple[Funder, ...] = attrs.field(
+        default=(), converter=r.to_tuple, validator=_tup(Funder)
+    )
+    hubs: tuple[Hub, ...] = attrs.field(default=(), converter=r.to_tuple, validator=_tup(Hub))
+    spokes: tuple[Spoke, ...] = attrs.field(default=(), converter=r.to_tuple, validator=_tup(Spoke))
     hosts: tuple[HostAgency, ...] = attrs.field(
-        default=(), converter=tuple, validator=_tup(HostAgency)
+        default=(), converter=r.to_tuple, validator=_tup(HostAgency)
     )
     hosting: tuple[HostingArrangement, ...] = attrs.field(
-        default=(), converter=tuple, validator=_tup(HostingArrangement)
+        default=(), converter=r.to_tuple, validator=_tup(HostingArrangement)
     )
     funding: tuple[FundingArrangement, ...] = attrs.field(
-        default=(), converter=tuple, validator=_tup(FundingArrangement)
+        default=(), converter=r.to_tuple, validator=_tup(FundingArrangement)
     )
-    posts: tuple[Post, ...] = attrs.field(default=(), converter=tuple, validator=_tup(Post))
+    posts: tuple[Post, ...] = attrs.field(default=(), converter=r.to_tuple, validator=_tup(Post))
     occupancies: tuple[Occupancy, ...] = attrs.field(
-        default=(), converter=tuple, validator=_tup(Occupancy)
+        default=(), converter=r.to_tuple, validator=_tup(Occupancy)
     )
     supervision: tuple[SupervisionSession, ...] = attrs.field(
-        default=(), converter=tuple, validator=_tup(SupervisionSession)
+        default=(), converter=r.to_tuple, validator=_tup(SupervisionSession)
     )
     expected_returns: tuple[ExpectedReturn, ...] = attrs.field(
-        default=(), converter=tuple, validator=_tup(ExpectedReturn)
+        default=(), converter=r.to_tuple, validator=_tup(ExpectedReturn)
     )
     grant_end: date | None = attrs.field(default=None, validator=r.opt_date)
     """End of the programme grant, for outcome 1 (funding secured beyond it)."""

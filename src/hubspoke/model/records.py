@@ -104,7 +104,7 @@ class CaseRecord:
     risk_at_referral: str | None = attrs.field(default=None, validator=r.code_in("risk_level"))
     risk_latest: str | None = attrs.field(default=None, validator=r.code_in("risk_level"))
     reviews: tuple[RiskAssessment, ...] = attrs.field(
-        default=(), converter=tuple, validator=r.tuple_of(RiskAssessment)
+        default=(), converter=r.to_tuple, validator=r.tuple_of(RiskAssessment)
     )
     gender: str | None = attrs.field(default=None, validator=r.code_in("gender"))
     ethnicity: str | None = attrs.field(default=None, validator=r.code_in("ethnicity"))

@@ -53,16 +53,16 @@ class MonitoringReturn:
         default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Provenance))
     )
     values: tuple[DataValue, ...] = attrs.field(
-        default=(), converter=tuple, validator=r.tuple_of(DataValue)
+        default=(), converter=r.to_tuple, validator=r.tuple_of(DataValue)
     )
     cases: tuple[CaseRecord, ...] = attrs.field(
-        default=(), converter=tuple, validator=r.tuple_of(CaseRecord)
+        default=(), converter=r.to_tuple, validator=r.tuple_of(CaseRecord)
     )
     activities: tuple[Activity, ...] = attrs.field(
-        default=(), converter=tuple, validator=r.tuple_of(Activity)
+        default=(), converter=r.to_tuple, validator=r.tuple_of(Activity)
     )
     outcomes: tuple[OutcomeRecord, ...] = attrs.field(
-        default=(), converter=tuple, validator=r.tuple_of(OutcomeRecord)
+        default=(), converter=r.to_tuple, validator=r.tuple_of(OutcomeRecord)
     )
     replaces_earlier: bool = attrs.field(default=False, validator=r.a_bool)
 

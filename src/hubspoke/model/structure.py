@@ -179,7 +179,9 @@ class FundingArrangement:
     amount_gbp: float = attrs.field(validator=r.amount)
     start: date = attrs.field(validator=r.a_date)
     end: date = attrs.field(validator=r.a_date)
-    conditions: frozenset[FundingCondition] = attrs.field(default=frozenset(), converter=frozenset)
+    conditions: frozenset[FundingCondition] = attrs.field(
+        default=frozenset(), converter=r.to_frozenset
+    )
     dedicated: bool = attrs.field(default=True, validator=r.a_bool)
 
     def __attrs_post_init__(self) -> None:

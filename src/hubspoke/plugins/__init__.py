@@ -8,5 +8,15 @@ from hubspoke.plugins.contract import (
     Probe,
     TemplateWriter,
 )
+from hubspoke.plugins.hookspecs import hookimpl, hookspec
 
-__all__ = ["PROBE_BYTES", "Importer", "LoadOptions", "LoadResult", "Probe", "TemplateWriter"]
+__all__ = [
+    "PROBE_BYTES",
+    "Importer",
+    "LoadOptions",
+    "LoadResult",
+    "Probe",
+    "TemplateWriter",
+    "hookimpl",
+    "hookspec",
+]

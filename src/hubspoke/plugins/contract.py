@@ -16,6 +16,7 @@ import attrs
 from hubspoke.diagnostics import Diagnostic, Severity
 from hubspoke.errors import PluginContractError
 from hubspoke.model import MonitoringReturn, Programme
+from hubspoke.model._rules import to_tuple
 from hubspoke.periods import Period
 
 #: How many bytes of a file a :class:`Probe` carries.
@@ -81,8 +82,8 @@ class LoadResult:
     every rejected row has a reason.
     """
 
-    returns: tuple[MonitoringReturn, ...] = attrs.field(converter=tuple)
-    diagnostics: tuple[Diagnostic, ...] = attrs.field(converter=tuple)
+    returns: tuple[MonitoringReturn, ...] = attrs.field(converter=to_tuple)
+    diagnostics: tuple[Diagnostic, ...] = attrs.field(converter=to_tuple)
     rows_read: int
     rows_imported: int
     rows_rejected: int
