@@ -71,3 +71,15 @@ class WorkspaceError(HubspokeError):
 
 class RubricError(HubspokeError, ValueError):
     """A scoring rubric is invalid (unknown key, weights not summing to 1...)."""
+
+
+class PrivacyError(HubspokeError, ValueError):
+    """A privacy operation got input it cannot protect (negative counts, bad key...)."""
+
+
+class ExportError(HubspokeError):
+    """A published export could not be written (a missing optional dependency...)."""
+
+
+class ReportError(HubspokeError, ValueError):
+    """The report could not be built from the data given (a missing column...)."""

@@ -25,8 +25,13 @@ Convention: TypeAlias = Literal["financial", "calendar"]
 
 MIN_YEAR = 1900
 MAX_YEAR = 2200
-_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTH_NAMES = {name.upper(): i for i, name in enumerate(calendar.month_name) if name} | {
+# English names, hard-coded: calendar.month_name follows the process locale.
+_MONTH_FULL = (
+    *("January", "February", "March", "April", "May", "June"),
+    *("July", "August", "September", "October", "November", "December"),
+)
+_MONTH_ABBR = tuple(name[:3] for name in _MONTH_FULL)
+_MONTH_NAMES = {name.upper(): i for i, name in enumerate(_MONTH_FULL, start=1)} | {
     abbr.upper(): i for i, abbr in enumerate(_MONTH_ABBR, start=1)
 }
 _MONTH_NAMES["SEPT"] = 9
@@ -206,7 +211,7 @@ def calendar_quarter_of(d: date) -> Period:
 
 
 def period_kind(p: Period) -> PeriodKind:
-    """The kind named by ``p.label``.
+    """The kind named by ``p.label``, read as :func:`parse_period` reads it by default.
 
     A label that does not parse, or parses to other dates than ``p``'s, makes
     the period a ``"range"``.
@@ -358,7 +363,7 @@ def _read_years(
     elif len(y2s) == 2:
         month_like = quarter is None and pre is None and sep == "-" and 1 <= int(y2s) <= 12
         if y2s == nxt and month_like:
-            name = calendar.month_name[int(y2s)]
+            name = _MONTH_FULL[int(y2s) - 1]
             _fail(
                 text,
                 f"'{s}' is ambiguous (financial year {y1}-{nxt} or the month {name} {y1})",
@@ -427,7 +432,7 @@ def _read_date(token: str, text: str) -> date:
     if d > calendar.monthrange(y, mo)[1]:
         _fail(
             text,
-            f"day '{d_s}' in '{token}' does not exist in {calendar.month_name[mo]} {y}",
+            f"day '{d_s}' in '{token}' does not exist in {_MONTH_FULL[mo - 1]} {y}",
             f"dates are read as {form}",
         )
     return date(y, mo, d)

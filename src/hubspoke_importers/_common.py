@@ -200,7 +200,6 @@ def check_service_id(service_id: str, options: LoadOptions) -> tuple[str, str | 
         return None
     suggestion = closest(service_id, known, cutoff=0.5)
     return (
-        f"service {service_id!r} is not a spoke or hub of programme "
-        f"{options.programme.name!r}",
+        f"service {service_id!r} is not a spoke or hub of programme {options.programme.name!r}",
         suggest_text(suggestion),
     )

@@ -124,8 +124,7 @@ class IndicatorWeights:
     def __attrs_post_init__(self) -> None:
         if self.indicator not in COMPONENTS:
             raise RubricError(
-                f"weights.{self.indicator}: unknown indicator "
-                f"(known: {', '.join(INDICATORS)})"
+                f"weights.{self.indicator}: unknown indicator (known: {', '.join(INDICATORS)})"
             )
         expected = COMPONENTS[self.indicator]
         names = tuple(name for name, _ in self.values)
@@ -145,7 +144,9 @@ class IndicatorWeights:
             _weight(f"weights.{self.indicator}.{name}", weight)
         total = math.fsum(w for _, w in self.values)
         if abs(total - 1) > WEIGHT_SUM_TOLERANCE:
-            raise RubricError(f"weights.{self.indicator}: weights must sum to 1 (they sum to {total:.12g})")
+            raise RubricError(
+                f"weights.{self.indicator}: weights must sum to 1 (they sum to {total:.12g})"
+            )
 
     def __getitem__(self, component: str) -> float:
         for name, weight in self.values:
@@ -290,7 +291,7 @@ def rubric_from_mapping(data: Mapping[str, object], *, base: Rubric = DEFAULT_RU
         if key not in top:
             raise _unknown(key, top)
     if "version" not in data:
-        raise RubricError("version: required (name this rubric, e.g. version = \"local-1\")")
+        raise RubricError('version: required (name this rubric, e.g. version = "local-1")')
     changes: dict[str, Any] = {"version": _version(data["version"])}
     if "min_coverage" in data:
         changes["min_coverage"] = _unit_interval("min_coverage", data["min_coverage"])
@@ -305,9 +306,7 @@ def rubric_from_mapping(data: Mapping[str, object], *, base: Rubric = DEFAULT_RU
                 if name not in merged:
                     raise _unknown(f"weights.{indicator}.{name}", COMPONENTS[indicator])
                 merged[name] = _weight(f"weights.{indicator}.{name}", weight)
-            changes[indicator] = IndicatorWeights(
-                indicator=indicator, values=tuple(merged.items())
-            )
+            changes[indicator] = IndicatorWeights(indicator=indicator, values=tuple(merged.items()))
     for section, cls, check in (
         ("targets", Targets, _positive),
         ("thresholds", Thresholds, _number),

@@ -9,10 +9,10 @@ through :mod:`hubspoke.model.dated`, so every caller gets the same answer.
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import TypeVar
 
 import attrs
 
@@ -212,6 +212,28 @@ def _duplicates(items: Iterable[object], key: str, collection: str) -> Iterator[
             )
 
 
+_Indexed = TypeVar("_Indexed", bound=tuple[int, HostingArrangement | Occupancy])
+
+
+def _overlapping(items: list[_Indexed]) -> Iterator[tuple[_Indexed, _Indexed]]:
+    """``(earlier, later)`` for each item starting before an earlier one ends.
+
+    ``items`` are sorted by start; ``earlier`` is the one reaching furthest so
+    far, so an overlap with any earlier item is found, not only with the
+    item just before.
+    """
+    furthest: _Indexed | None = None
+    for item in items:
+        end = item[1].end
+        if furthest is not None:
+            reach = furthest[1].end
+            if reach is None or item[1].start <= reach:
+                yield furthest, item
+            if reach is None or (end is not None and end <= reach):
+                continue
+        furthest = item
+
+
 def _validate(p: Programme) -> Iterator[Diagnostic]:
     yield from _duplicates(p.phases, "number", "phases")
     yield from _duplicates(p.funders, "id", "funders")
@@ -269,7 +291,7 @@ def _validate(p: Programme) -> Iterator[Diagnostic]:
         by_spoke.setdefault(ha.spoke_id, []).append((i, ha))
     for items in by_spoke.values():
         items.sort(key=lambda t: t[1].start)
-        for (_, a), (j, b) in itertools.pairwise(items):
+        for (_, a), (j, b) in _overlapping(items):
             if a.end is None or b.start <= a.end:
                 yield _diag(
                     "overlapping-hosting",
@@ -319,7 +341,7 @@ def _validate(p: Programme) -> Iterator[Diagnostic]:
         by_post.setdefault(o.post_id, []).append((i, o))
     for occs in by_post.values():
         occs.sort(key=lambda t: t[1].start)
-        for (_, prev), (j, nxt) in itertools.pairwise(occs):
+        for (_, prev), (j, nxt) in _overlapping(occs):
             if prev.end is None or nxt.start <= prev.end:
                 yield _diag(
                     "overlapping-occupancy",

@@ -58,7 +58,7 @@ CREATE TABLE returns (
     submitted_on TEXT,
     file_sha256 TEXT NOT NULL REFERENCES files (sha256),
     importer TEXT NOT NULL,
-    superseded_by INTEGER REFERENCES returns (id),
+    superseded_by INTEGER REFERENCES returns (id) DEFERRABLE INITIALLY DEFERRED,
     stored_at TEXT NOT NULL,
     body TEXT NOT NULL
 );
@@ -101,17 +101,18 @@ def _create_schema(conn: sqlite3.Connection) -> None:
 def _add_record_counts(conn: sqlite3.Connection) -> None:
     """Migration 2: per-return record counts, so history lists need no JSON parsing.
 
-    Backfills existing rows from the stored JSON with SQLite's JSON functions.
+    Backfills existing rows from the stored JSON (the ``"return"`` envelope of
+    :func:`hubspoke.serialization.dumps_return`) with SQLite's JSON functions.
     """
     for column in ("n_values", "n_cases", "n_activities", "n_outcomes"):
         conn.execute(f"ALTER TABLE returns ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
     conn.execute(
         """
         UPDATE returns SET
-            n_values = coalesce(json_array_length(body, '$.values'), 0),
-            n_cases = coalesce(json_array_length(body, '$.cases'), 0),
-            n_activities = coalesce(json_array_length(body, '$.activities'), 0),
-            n_outcomes = coalesce(json_array_length(body, '$.outcomes'), 0)
+            n_values = coalesce(json_array_length(body, '$.return.values'), 0),
+            n_cases = coalesce(json_array_length(body, '$.return.cases'), 0),
+            n_activities = coalesce(json_array_length(body, '$.return.activities'), 0),
+            n_outcomes = coalesce(json_array_length(body, '$.return.outcomes'), 0)
         """
     )
 
@@ -148,27 +149,39 @@ def _has_tables(conn: sqlite3.Connection) -> bool:
     return bool(row[0])
 
 
-def upgrade(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+def _check_version(conn: sqlite3.Connection, path: Path, latest: int) -> int:
+    """The file's schema version; WorkspaceError if not ours or newer than ``latest``."""
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if app_id != APPLICATION_ID and (app_id != 0 or version != 0 or _has_tables(conn)):
+        raise WorkspaceError(
+            f"{path}: not a hubspoke workspace (a SQLite database of another application)"
+        )
+    if version > latest:
+        raise WorkspaceError(
+            f"{path}: workspace schema version {version} is newer than this hubspoke "
+            f"understands (version {latest}); upgrade hubspoke to open it"
+        )
+    return version
+
+
+def upgrade(
+    conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration] = MIGRATIONS
+) -> int:
     """Bring the database on ``conn`` to the latest schema; return the version it had.
 
-    ``conn`` must be in autocommit mode (``isolation_level=None``). Raises
-    WorkspaceError if the file belongs to another application or was written
-    by a newer hubspoke.
+    ``conn`` must be in autocommit mode (``isolation_level=None``). An
+    up-to-date file is only read, so opening never waits for a running
+    import. Raises WorkspaceError if the file belongs to another application
+    or was written by a newer hubspoke.
     """
     latest = len(migrations)
+    version = _check_version(conn, path, latest)
+    if version == latest:
+        return version
     conn.execute("BEGIN IMMEDIATE")
     try:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if app_id != APPLICATION_ID and (app_id != 0 or version != 0 or _has_tables(conn)):
-            raise WorkspaceError(
-                f"{path}: not a hubspoke workspace (a SQLite database of another application)"
-            )
-        if version > latest:
-            raise WorkspaceError(
-                f"{path}: workspace schema version {version} is newer than this hubspoke "
-                f"understands (version {latest}); upgrade hubspoke to open it"
-            )
+        version = _check_version(conn, path, latest)  # another process may have migrated it
         for number in range(version + 1, latest + 1):
             migrations[number - 1](conn)
             conn.execute(f"PRAGMA user_version = {number}")
@@ -178,4 +191,4 @@ def upgrade(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return int(version)
+    return version

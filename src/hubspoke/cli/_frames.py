@@ -1,0 +1,42 @@
+"""Frames as JSON-ready rows, for the ``--json`` output of the workspace commands."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def json_value(value: object) -> object:
+    """A cell as JSON: NA/NaN/NaT as None, dates ISO (midnight timestamps as dates)."""
+    import pandas as pd
+
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, datetime):
+        if value.tzinfo is None and value.time() == datetime.min.time():
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    item = getattr(value, "item", None)
+    if callable(item):  # numpy scalars
+        return json_value(item())
+    return str(value)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Every row of ``frame`` as a dict of JSON-ready values."""
+    return [
+        {str(key): json_value(value) for key, value in rec.items()}
+        for rec in frame.to_dict("records")
+    ]

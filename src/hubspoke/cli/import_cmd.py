@@ -1,0 +1,230 @@
+"""``hubspoke import FILE... --workspace W [--format NAME] [--json]``: store files in a workspace.
+
+Each return file is validated and stored in one transaction and reported as
+``imported``, ``superseded`` (it replaced an earlier return for the same
+service and period), ``unchanged`` (these exact bytes were imported before)
+or ``rejected`` (nothing in it could be stored, with the reasons). A
+programme file (the JSON envelope ``{"hubspoke": "programme", ...}``) is
+stored as the workspace's programme, before any return file. Exit status: 0
+when nothing was rejected, 1 when a file was rejected, 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import click
+
+from hubspoke.cli._common import EXIT_DATA, EXIT_OK, fail, friendly_errors
+from hubspoke.diagnostics import Diagnostic, Location, Severity
+from hubspoke.errors import DataValidationError, SerializationError
+from hubspoke.workspace import ImportOutcome, SourceFile, Workspace
+
+#: Show a progress bar from this many files.
+PROGRESS_FROM = 5
+#: Problems listed per file in the text output (all are in --json).
+SHOWN_PER_FILE = 10
+
+_PROGRAMME = re.compile(rb'^\s*\{\s*"hubspoke"\s*:\s*"programme"')
+
+
+def is_programme_file(path: Path) -> bool:
+    """True when the file starts like a programme envelope ``{"hubspoke": "programme"``."""
+    with path.open("rb") as fh:
+        head = fh.read(4096).removeprefix(b"\xef\xbb\xbf")
+    return _PROGRAMME.match(head) is not None
+
+
+def import_programme(ws: Workspace, path: Path) -> ImportOutcome:
+    """Store a programme file as the workspace's programme (``unchanged`` if identical)."""
+    from hubspoke.serialization import loads_programme
+
+    source = SourceFile.read(path)
+    base = ImportOutcome(
+        status="imported",
+        path=path,
+        sha256=source.sha256,
+        importer="programme",
+        rows_read=0,
+        rows_imported=0,
+        rows_rejected=0,
+    )
+    try:
+        programme = loads_programme(path.read_text(encoding="utf-8-sig"))
+    except (SerializationError, UnicodeDecodeError) as exc:
+        messages = exc.messages if isinstance(exc, SerializationError) else [str(exc)]
+        return _rejected_programme(base, path, messages)
+    if ws.has_programme() and ws.programme() == programme:
+        return attrs.evolve(
+            base, status="unchanged", message="the workspace already holds this programme"
+        )
+    problems = [d for d in programme.validate() if d.severity is Severity.ERROR]
+    if problems:
+        located = tuple(
+            attrs.evolve(d, location=attrs.evolve(d.location, file=path.name)) for d in problems
+        )
+        return attrs.evolve(
+            base,
+            status="rejected",
+            diagnostics=located,
+            message=f"rejected: the programme has {len(problems)} error(s)",
+        )
+    try:
+        ws.set_programme(programme, source=source)
+    except DataValidationError as exc:  # validate() above makes this unlikely
+        return _rejected_programme(base, path, [str(exc)])
+    return attrs.evolve(
+        base,
+        message=(
+            f"programme {programme.name!r} stored: {len(programme.hubs)} hubs, "
+            f"{len(programme.spokes)} spokes, {len(programme.expected_returns)} expected returns"
+        ),
+    )
+
+
+def _rejected_programme(base: ImportOutcome, path: Path, messages: list[str]) -> ImportOutcome:
+    found = []
+    for text in messages:
+        where, _, rule = text.partition(": ")
+        json_path = where if where.startswith("$") else None
+        found.append(
+            Diagnostic(
+                code="programme-invalid",
+                severity=Severity.ERROR,
+                message=rule if json_path else text,
+                location=Location(file=path.name, path=json_path),
+            )
+        )
+    return attrs.evolve(
+        base,
+        status="rejected",
+        diagnostics=tuple(found),
+        message=f"rejected: not a readable programme ({len(found)} problem(s))",
+    )
+
+
+def _problem_line(d: Diagnostic) -> str:
+    where = str(attrs.evolve(d.location, file=None))
+    text = f"{'whole file' if where == '(no location)' else where}: {d.message}"
+    if d.value is not None and d.value not in d.message:
+        text += f" (value: {d.value!r})"
+    if d.suggestion:
+        text += f"; {d.suggestion}"
+    return text
+
+
+def outcome_text(outcome: ImportOutcome) -> str:
+    """One file's outcome for a terminal: status, row counts, then the problems."""
+    lines = [f"{outcome.status:<10} {outcome.path}"]
+    if outcome.importer == "programme":
+        lines.append(f"           {outcome.message}")
+    else:
+        counts = (
+            f"{outcome.rows_read} rows read, {outcome.rows_imported} imported, "
+            f"{outcome.rows_rejected} rejected"
+        )
+        by = f" by {outcome.importer}" if outcome.importer else ""
+        lines.append(f"           read{by}: {counts}; {outcome.message}")
+    for r in outcome.replaced:
+        lines.append(f"           replaces {r.service_id} {r.period_label} (from {r.earlier_file})")
+    shown = [d for d in outcome.diagnostics if d.severity is not Severity.INFO]
+    if outcome.status == "unchanged":
+        shown = []  # reported when the file was first imported
+    shown.sort(key=lambda d: d.severity is not Severity.ERROR)
+    for d in shown[:SHOWN_PER_FILE]:
+        lines.append(f"           {d.severity.value}: {_problem_line(d)}")
+    if len(shown) > SHOWN_PER_FILE:
+        lines.append(f"           ... and {len(shown) - SHOWN_PER_FILE} more (see --json)")
+    return "\n".join(lines)
+
+
+def summary_text(outcomes: Iterable[ImportOutcome]) -> str:
+    counts = Counter(o.status for o in outcomes)
+    total = sum(counts.values())
+    parts = [f"{counts[s]} {s}" for s in ("imported", "superseded", "unchanged", "rejected")]
+    return f"{total} file{'s' if total != 1 else ''}: " + ", ".join(parts) + "."
+
+
+def _with_progress(files: list[Path], show: bool) -> Iterator[Path]:
+    if not show:
+        yield from files
+        return
+    with click.progressbar(
+        files,
+        label="importing",
+        file=sys.stderr,
+        item_show_func=lambda p: p.name if p is not None else None,
+    ) as bar:
+        yield from bar
+
+
+def _document(workspace: Path, outcomes: list[ImportOutcome]) -> dict[str, Any]:
+    counts = Counter(o.status for o in outcomes)
+    return {
+        "workspace": str(workspace),
+        "ok": counts["rejected"] == 0,
+        "summary": {s: counts[s] for s in ("imported", "superseded", "unchanged", "rejected")},
+        "files": [
+            {"kind": "programme" if o.importer == "programme" else "returns", **o.to_json()}
+            for o in outcomes
+        ],
+    }
+
+
+@click.command(name="import")
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--workspace",
+    "-w",
+    required=True,
+    envvar="HUBSPOKE_WORKSPACE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The workspace file (created if absent). Default: $HUBSPOKE_WORKSPACE.",
+)
+@click.option("--format", "format_name", metavar="NAME", help="Read every file with this importer.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON document.")
+@friendly_errors
+def import_(
+    files: tuple[Path, ...], workspace: Path, format_name: str | None, as_json: bool
+) -> None:
+    """Store return FILEs (and a programme file) in a workspace, one transaction per file."""
+    if format_name is not None:
+        from hubspoke.plugins.registry import UnknownFormatError, get_registry
+
+        try:
+            format_name = get_registry().get(format_name).name
+        except UnknownFormatError as exc:
+            fail(str(exc))
+    programmes = [p for p in files if is_programme_file(p)]
+    returns = [p for p in files if p not in programmes]
+    outcomes: list[ImportOutcome] = []
+    with Workspace.open(workspace) as ws:
+        for path in programmes:
+            outcomes.append(import_programme(ws, path))
+        show = len(returns) >= PROGRESS_FROM
+        for path in _with_progress(returns, show):
+            outcomes.append(ws.import_file(path, format=format_name))
+    rejected = any(o.status == "rejected" for o in outcomes)
+    if as_json:
+        click.echo(json.dumps(_document(workspace, outcomes), indent=2))
+    else:
+        click.echo("\n".join(outcome_text(o) for o in outcomes))
+        click.echo(summary_text(outcomes))
+        if rejected:
+            click.echo(
+                "Rejected files stored nothing; fix the problems listed and import them again.",
+                err=True,
+            )
+    raise click.exceptions.Exit(EXIT_DATA if rejected else EXIT_OK)

@@ -1,0 +1,127 @@
+"""``hubspoke returns --workspace W [--json] [--today DATE]``: received, late and missing returns.
+
+Checks the workspace's returns against the programme's expected-returns
+register as of ``--today`` (default: today) and prints one line per service
+with a cell per period, then a count summary. Exit status: 0 (missing
+returns are a finding, not a failure: use ``--json`` to act on them), 1 when
+the workspace cannot be read, 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from hubspoke.cli._common import EXIT_OK, friendly_errors
+from hubspoke.cli._frames import records
+from hubspoke.workspace import Workspace
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: How each status reads in a terminal cell.
+CELL = {"received": "ok", "late": "late", "missing": "MISSING", "not_due": "-"}
+
+
+def _cell(status: str, days_late: object) -> str:
+    text = CELL.get(status, status)
+    if status in ("late", "missing") and isinstance(days_late, int):
+        text += f" {days_late}d"
+    return text
+
+
+def status_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The status frame as JSON-ready rows (dates ISO, NA as None, categories as text)."""
+    return [
+        {**row, "status": str(row["status"])} for row in records(frame.astype({"status": "string"}))
+    ]
+
+
+def status_table(rows: Sequence[dict[str, Any]], width: int) -> str:
+    """A service x period grid of status cells, in blocks of periods that fit ``width``."""
+    services = list(dict.fromkeys(r["service_id"] for r in rows))
+    periods = list(dict.fromkeys(r["period_label"] for r in rows))
+    cells = {(r["service_id"], r["period_label"]): _cell(r["status"], r["days_late"]) for r in rows}
+    first = max([len("service"), *(len(s) for s in services)])
+    widths = {p: max(len(p), *(len(cells.get((s, p), "")) for s in services)) for p in periods}
+    blocks: list[list[str]] = [[]]
+    used = first
+    for p in periods:
+        if blocks[-1] and used + 2 + widths[p] > width:
+            blocks.append([])
+            used = first
+        blocks[-1].append(p)
+        used += 2 + widths[p]
+    out: list[str] = []
+    for block in blocks:
+        header = "service".ljust(first) + "".join("  " + p.ljust(widths[p]) for p in block)
+        out.append(header.rstrip())
+        for s in services:
+            line = s.ljust(first) + "".join(
+                "  " + cells.get((s, p), "").ljust(widths[p]) for p in block
+            )
+            out.append(line.rstrip())
+        out.append("")
+    return "\n".join(out).rstrip()
+
+
+def summary(rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    counts = dict.fromkeys(CELL, 0)
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    return counts
+
+
+def summary_text(counts: dict[str, int], today: date) -> str:
+    due = counts["received"] + counts["late"] + counts["missing"]
+    received = counts["received"] + counts["late"]
+    text = (
+        f"As of {today.isoformat()}: {received} of {due} returns due received "
+        f"({counts['late']} late), {counts['missing']} missing; "
+        f"{counts['not_due']} not yet due."
+    )
+    if due and not counts["missing"]:
+        text += " Every return due is in."
+    return text
+
+
+@click.command()
+@click.option(
+    "--workspace",
+    "-w",
+    required=True,
+    envvar="HUBSPOKE_WORKSPACE",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The workspace file. Default: $HUBSPOKE_WORKSPACE.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print every expected return as JSON.")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Judge lateness as of this date (YYYY-MM-DD). Default: today.",
+)
+@friendly_errors
+def returns(workspace: Path, as_json: bool, today: Any) -> None:
+    """Show which expected returns are received, late or missing, per service and period."""
+    day: date = today.date() if today is not None else date.today()
+    with Workspace.open(workspace) as ws:
+        rows = status_rows(ws.returns_status(day))
+    counts = summary(rows)
+    if as_json:
+        document = {"today": day.isoformat(), "summary": counts, "returns": rows}
+        click.echo(json.dumps(document, indent=2))
+    elif not rows:
+        click.echo("The programme expects no returns (its expected-returns register is empty).")
+    else:
+        width = shutil.get_terminal_size((100, 24)).columns
+        click.echo(status_table(rows, width))
+        click.echo("")
+        click.echo("ok: received on time; late/MISSING: days after the due date; -: not yet due")
+        click.echo(summary_text(counts, day))
+    raise click.exceptions.Exit(EXIT_OK)

@@ -1,0 +1,122 @@
+"""``hubspoke validate FILE... [--format NAME] [--json]``: check return files, report problems.
+
+Exit status: 0 when no file has an error, 1 when any has (invalid data),
+2 on usage errors (a missing file, an unknown format name). ``--json``
+prints one JSON document on stdout: per file, the importer chosen and why,
+rows read / imported / rejected, and every diagnostic.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import attrs
+import click
+
+from hubspoke.cli._common import EXIT_DATA, EXIT_OK, fail, friendly_errors
+from hubspoke.diagnostics import Diagnostic, Severity
+from hubspoke.plugins.registry import Registry, UnknownFormatError, get_registry
+from hubspoke.validation import FileReport, validate_file
+
+#: Diagnostics shown per rule in the text report (all are in --json).
+SHOWN_PER_RULE = 10
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _where(d: Diagnostic) -> str:
+    text = str(attrs.evolve(d.location, file=None))
+    return "whole file" if text == "(no location)" else text
+
+
+def _line(d: Diagnostic) -> str:
+    text = f"{_where(d)}: {d.message}"
+    if d.value is not None and d.value not in d.message:
+        text += f" (value: {d.value!r})"
+    if d.suggestion:
+        text += f"; {d.suggestion}"
+    return text
+
+
+def report_text(report: FileReport) -> str:
+    """One file's report for a terminal: importer, row counts, diagnostics grouped by rule."""
+    lines = [f"{report.path}"]
+    if report.importer is not None:
+        lines.append(f"  {report.selection_reason}")
+    if report.rows_read or report.importer is not None:
+        if report.rows_rejected:
+            lines.append(
+                f"  {report.rows_rejected} of {report.rows_read} rows rejected "
+                f"({report.rows_imported} imported)"
+            )
+        else:
+            lines.append(f"  all {_plural(report.rows_read, 'row')} imported")
+    errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
+    if not report.diagnostics:
+        lines.append("  No problems found.")
+        return "\n".join(lines)
+    lines.append(
+        f"  {_plural(errors, 'error')}, {_plural(warnings, 'warning')}, "
+        f"{_plural(report.count(Severity.INFO), 'note')}"
+    )
+    groups: dict[tuple[Severity, str], list[Diagnostic]] = defaultdict(list)
+    for d in report.diagnostics:
+        groups[(d.severity, d.code)].append(d)
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    for (severity, code), found in sorted(groups.items(), key=lambda g: (order[g[0][0]], g[0][1])):
+        lines.append(f"  {severity.value} [{code}] x{len(found)}:")
+        lines.extend(f"    {_line(d)}" for d in found[:SHOWN_PER_RULE])
+        if len(found) > SHOWN_PER_RULE:
+            lines.append(f"    ... and {len(found) - SHOWN_PER_RULE} more (see --json)")
+    return "\n".join(lines)
+
+
+def _plugin_warning(registry: Registry) -> str | None:
+    if not registry.failures:
+        return None
+    return f"warning: {_plural(len(registry.failures), 'plugin problem')} (see `hubspoke plugins`)"
+
+
+@click.command()
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option("--format", "format_name", metavar="NAME", help="Read every file with this importer.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as one JSON document.")
+@friendly_errors
+def validate(files: tuple[Path, ...], format_name: str | None, as_json: bool) -> None:
+    """Check return FILEs and report every problem with its location."""
+    registry = get_registry()
+    if format_name is not None:
+        try:
+            format_name = registry.get(format_name).name
+        except UnknownFormatError as exc:
+            fail(str(exc))
+    reports = [validate_file(path, format=format_name, registry=registry) for path in files]
+    ok = all(r.ok for r in reports)
+    if as_json:
+        document = {
+            "ok": ok,
+            "files": [r.to_json() for r in reports],
+            "plugin_failures": [str(f) for f in registry.failures],
+        }
+        click.echo(json.dumps(document, indent=2))
+    else:
+        warning = _plugin_warning(registry)
+        if warning:
+            click.echo(warning, err=True)
+        click.echo("\n\n".join(report_text(r) for r in reports))
+        if len(reports) > 1:
+            bad = sum(1 for r in reports if not r.ok)
+            click.echo(
+                f"\n{_plural(len(reports), 'file')} checked: "
+                + (f"{bad} with errors." if bad else "no errors.")
+            )
+    raise click.exceptions.Exit(EXIT_OK if ok else EXIT_DATA)

@@ -1,0 +1,224 @@
+"""Score every spoke of a programme over one period: inputs frames and tidy score frames.
+
+:func:`inputs_frame` derives one row of inputs per spoke (the scalar
+derivations of :mod:`hubspoke.indicators.derive`); :func:`score_programme`
+scores them with the vectorised form
+(:func:`~hubspoke.indicators.vectorised.score_frame`, equal row by row to
+the scalar reference). Only spokes active during the period (running on at
+least one day of it, by their actual dates where known) are included: a
+spoke that has not started, or has ended, has nothing to score and would
+otherwise show as "insufficient evidence".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+import attrs
+import pandas as pd
+
+from hubspoke.errors import ModelError
+from hubspoke.indicators.derive import (
+    embeddedness_inputs,
+    independence_inputs,
+    spoke_active,
+    sustainability_inputs,
+)
+from hubspoke.indicators.inputs import (
+    EmbeddednessInputs,
+    IndependenceInputs,
+    SustainabilityInputs,
+)
+from hubspoke.indicators.rubric import DEFAULT_RUBRIC, INDICATORS, Rubric
+from hubspoke.indicators.vectorised import score_frame
+from hubspoke.model import MonitoringReturn, Programme, Spoke
+from hubspoke.periods import Period
+
+Inputs = EmbeddednessInputs | IndependenceInputs | SustainabilityInputs
+Derivation = Callable[[Programme, Sequence[MonitoringReturn], str, Period], Inputs]
+
+DERIVATIONS: Final[dict[str, tuple[type, Derivation]]] = {
+    "embeddedness": (EmbeddednessInputs, embeddedness_inputs),
+    "independence": (IndependenceInputs, independence_inputs),
+    "sustainability": (SustainabilityInputs, sustainability_inputs),
+}
+
+KEY_COLUMNS: Final = ("spoke_id", "hub_id", "phase", "period_label")
+
+_FLAG_INPUTS: Final = frozenset(
+    {
+        "formal_agreement",
+        "host_in_recruitment",
+        "referral_mandate",
+        "time_limited_work",
+        "manager_funded",
+    }
+)
+_COUNT_INPUTS: Final = frozenset(
+    {
+        "systems_access",
+        "forums_attended",
+        "forums_held",
+        "referrals_from_agencies",
+        "referrals_total",
+        "cases_below_high_risk",
+        "cases_total",
+        "supervision_sessions",
+    }
+)
+
+
+def input_dtype(name: str) -> str:
+    """The pandas dtype of an input column in :func:`inputs_frame`."""
+    if name in _FLAG_INPUTS:
+        return "boolean"
+    if name in _COUNT_INPUTS:
+        return "Int64"
+    if name == "line_management":
+        return "string"
+    if name == "funding_by_funder":
+        return "object"
+    return "Float64"
+
+
+def _indicator(indicator: str) -> tuple[type, Derivation]:
+    try:
+        return DERIVATIONS[indicator]
+    except KeyError:
+        raise ModelError(
+            "inputs_frame", "indicator", f"must be one of: {', '.join(INDICATORS)}", indicator
+        ) from None
+
+
+def active_spokes(programme: Programme, period: Period) -> tuple[Spoke, ...]:
+    """Spokes running on at least one day of ``period``, by id."""
+    return tuple(
+        sorted((s for s in programme.spokes if spoke_active(s, period)), key=lambda s: s.id)
+    )
+
+
+def _phase(programme: Programme, hub_id: str) -> int | None:
+    return next((h.phase for h in programme.hubs if h.id == hub_id), None)
+
+
+def inputs_frame(
+    programme: Programme,
+    returns: Sequence[MonitoringReturn],
+    period: Period,
+    indicator: str,
+) -> pd.DataFrame:
+    """One row per active spoke (by id): ``spoke_id, hub_id, phase, period_label`` then the inputs.
+
+    Input columns are named exactly as the fields of the indicator's inputs
+    class; dtypes: flags ``boolean``, counts ``Int64``, ``line_management``
+    ``string``, ``funding_by_funder`` tuples (object), the rest ``Float64``;
+    NA where the input is missing.
+    """
+    cls, derive = _indicator(indicator)
+    names = [f.name for f in attrs.fields(cls)]
+    rows: list[dict[str, Any]] = []
+    for spoke in active_spokes(programme, period):
+        inputs = derive(programme, returns, spoke.id, period)
+        row: dict[str, Any] = {
+            "spoke_id": spoke.id,
+            "hub_id": spoke.hub_id,
+            "phase": _phase(programme, spoke.hub_id),
+            "period_label": period.label,
+        }
+        row.update(attrs.asdict(inputs, recurse=False))
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=[*KEY_COLUMNS, *names])
+    dtypes = {"spoke_id": "string", "hub_id": "string", "phase": "Int64", "period_label": "string"}
+    dtypes.update({n: input_dtype(n) for n in names})
+    return frame.astype(dtypes)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class ProgrammeScores:
+    """Every active spoke's scores for one period.
+
+    ``scores``: one row per spoke and indicator, columns ``spoke_id, hub_id,
+    phase, period_label, indicator, value`` (``Float64``, NA for insufficient
+    evidence), ``coverage`` (``float64``), ``rubric_version``.
+    ``components``: one row per spoke, indicator and component, columns
+    ``spoke_id, hub_id, phase, period_label, indicator, component, value``
+    (``Float64``, NA when unavailable), ``weight`` (``float64``).
+    ``inputs`` maps each indicator to its :func:`inputs_frame`, so every
+    score can be traced to the inputs behind it.
+    """
+
+    period: Period
+    rubric_version: str
+    scores: pd.DataFrame
+    components: pd.DataFrame
+    inputs: dict[str, pd.DataFrame]
+
+
+def score_programme(
+    programme: Programme,
+    returns: Sequence[MonitoringReturn],
+    period: Period,
+    rubric: Rubric = DEFAULT_RUBRIC,
+) -> ProgrammeScores:
+    """Score every active spoke on every indicator over ``period``.
+
+    Rows are ordered by indicator (rubric order), then spoke id; components by
+    indicator, spoke id, then rubric component order.
+    """
+    score_parts: list[pd.DataFrame] = []
+    component_parts: list[pd.DataFrame] = []
+    inputs: dict[str, pd.DataFrame] = {}
+    for indicator in INDICATORS:
+        frame = inputs_frame(programme, returns, period, indicator)
+        inputs[indicator] = frame
+        scored = score_frame(frame, indicator, rubric)
+        keys = frame.loc[:, list(KEY_COLUMNS)].reset_index(drop=True)
+        scored = scored.reset_index(drop=True)
+        part = keys.assign(
+            indicator=indicator,
+            value=scored["value"],
+            coverage=scored["coverage"].astype("float64"),
+            rubric_version=rubric.version,
+        )
+        score_parts.append(part)
+        for name, weight in rubric.weights(indicator).values:
+            component_parts.append(
+                keys.assign(
+                    indicator=indicator, component=name, value=scored[name], weight=float(weight)
+                )
+            )
+    scores = pd.concat(score_parts, ignore_index=True).astype(
+        {"indicator": "string", "value": "Float64", "rubric_version": "string"}
+    )
+    components = pd.concat(component_parts, ignore_index=True)
+    if len(components):
+        order = {n: i for i, (n, _) in enumerate(_all_components(rubric))}
+        components = components.assign(
+            _i=components["indicator"].map(INDICATORS.index),
+            _c=components["indicator"] + "." + components["component"],
+        )
+        components = (
+            components.assign(_c=components["_c"].map(order))
+            .sort_values(["_i", "spoke_id", "_c"], kind="stable")
+            .drop(columns=["_i", "_c"])
+            .reset_index(drop=True)
+        )
+    components = components.astype(
+        {"indicator": "string", "component": "string", "value": "Float64", "weight": "float64"}
+    )
+    return ProgrammeScores(
+        period=period,
+        rubric_version=rubric.version,
+        scores=scores,
+        components=components,
+        inputs=inputs,
+    )
+
+
+def _all_components(rubric: Rubric) -> list[tuple[str, float]]:
+    return [
+        (f"{indicator}.{name}", weight)
+        for indicator in INDICATORS
+        for name, weight in rubric.weights(indicator).values
+    ]

@@ -1,0 +1,549 @@
+"""Data quality: field completeness, reporting rate and timeliness, reconciliations.
+
+Every total hubspoke reports must say how complete the data behind it is.
+Messages count exactly ("3 of 12 expected returns missing") and say so
+plainly when a check finds nothing wrong. The record frames are those of
+:mod:`hubspoke.frames` (pass frames of the *current* returns, one per
+service and period, as the workspace gives them).
+
+- :func:`field_completeness`: per service and field, how many case records
+  have a known value, "declined", "not recorded" (the code's
+  :attr:`~hubspoke.codes.Code.status`) or nothing at all (missing).
+- :func:`reporting` / :func:`reporting_rates`: each expected return
+  received, late, missing or not yet due; rates per service.
+- :func:`reconcile_annual_quarters`, :func:`reconcile_cases_aggregates`:
+  the mismatches, one message each; ``frame.attrs["summary"]`` states what
+  was checked, also when nothing is wrong.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from hubspoke.codes import code_list
+from hubspoke.errors import DataValidationError
+from hubspoke.measures import DIMENSIONS, measures
+from hubspoke.model import MonitoringReturn, Programme
+
+#: Fields whose completeness is reported: field -> (cases_frame column, code list).
+COMPLETENESS_FIELDS: Final = {
+    "gender": ("gender", "gender"),
+    "ethnicity": ("ethnicity", "ethnicity"),
+    "sexuality": ("sexuality", "sexuality"),
+    "age": ("age_band", "age_band"),
+    "referral_source": ("referral_source", "referral_source"),
+    "risk_level": ("risk_at_referral", "risk_level"),
+}
+
+TIMELY_DAYS: Final = 30
+"""A return is timely when submitted within this many days of its period's end."""
+
+STATUSES: Final = ("received", "late", "missing", "not_due")
+
+
+def _require(frame: pd.DataFrame, what: str, columns: Iterable[str]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataValidationError(f"{what}: the frame lacks column(s) {', '.join(missing)}")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# -- field completeness -------------------------------------------------------------------------
+
+
+def _statuses(frame: pd.DataFrame, field: str) -> pd.Series:
+    """Per record: "known", "declined", "not_recorded" or "missing" for ``field``."""
+    column, list_name = COMPLETENESS_FIELDS[field]
+    codes = code_list(list_name)
+    status = {c.value: c.status for c in codes}
+    values = frame[column].astype("string")
+    out = values.map(status, na_action="ignore").astype("string")
+    if field == "age":  # a whole-years age is known even where no band was given
+        out = out.mask(frame["age"].notna(), "known")
+    unknown = values.notna() & out.isna()
+    if unknown.any():
+        bad = values[unknown].iloc[0]
+        raise DataValidationError(f"{column}: {bad!r} is not a {list_name} code")
+    return out.fillna("missing")
+
+
+def field_completeness(cases: pd.DataFrame) -> pd.DataFrame:
+    """Completeness of each field per service, over case records as returned.
+
+    Columns: service_id, field, records, known, declined, not_recorded,
+    missing (``Int64``), completeness (``Float64``, known / records). Age is
+    known when the age or a known age band is given. Risk level is the level
+    at referral. A case listed in four quarterly returns counts four times.
+    """
+    needed = {"service_id", "age"} | {c for c, _ in COMPLETENESS_FIELDS.values()}
+    _require(cases, "field_completeness", sorted(needed))
+    service = cases["service_id"].astype("string")
+    long = pd.DataFrame(
+        {
+            "service_id": pd.concat([service] * len(COMPLETENESS_FIELDS), ignore_index=True),
+            "field": np.repeat(list(COMPLETENESS_FIELDS), len(cases)),
+            "status": pd.concat(
+                [_statuses(cases, f) for f in COMPLETENESS_FIELDS], ignore_index=True
+            ),
+        }
+    )
+    kinds = ["known", "declined", "not_recorded", "missing"]
+    counts = (
+        long.groupby(["service_id", "field", "status"], sort=False).size().unstack("status")
+        if len(long)
+        else pd.DataFrame(columns=kinds, index=pd.MultiIndex.from_arrays([[], []]))
+    )
+    counts = counts.reindex(columns=kinds).fillna(0).astype("int64")
+    counts.insert(0, "records", counts.sum(axis=1))
+    counts.index = counts.index.set_names(["service_id", "field"])
+    out = counts.reset_index()
+    columns = ["service_id", "field", "records", *kinds]
+    order = {f: i for i, f in enumerate(COMPLETENESS_FIELDS)}
+    out = out.assign(_o=out["field"].map(order)).sort_values(["service_id", "_o"], kind="stable")
+    out = out.loc[:, columns].reset_index(drop=True)
+    out = out.astype(
+        {"service_id": "string", "field": "string", **dict.fromkeys(columns[2:], "Int64")}
+    )
+    out["completeness"] = (out["known"] / out["records"]).astype("Float64")
+    return out
+
+
+def completeness_messages(completeness: pd.DataFrame) -> tuple[str, ...]:
+    """One exact message per row of :func:`field_completeness`."""
+    messages = []
+    for row in completeness.to_dict("records"):
+        known, records = int(row["known"]), int(row["records"])
+        head = f"{row['service_id']}: {row['field']} known for {known} of {records} records"
+        rest = [
+            f"{int(row[k])} {label}"
+            for k, label in (
+                ("declined", "declined"),
+                ("not_recorded", "not recorded"),
+                ("missing", "missing"),
+            )
+            if int(row[k])
+        ]
+        messages.append(head + (f" ({', '.join(rest)})" if rest else ""))
+    return tuple(messages)
+
+
+# -- reporting rate and timeliness ----------------------------------------------------------------
+
+
+def _first_submission(
+    returns: Sequence[MonitoringReturn],
+) -> dict[tuple[str, date, date], date | None]:
+    """Per service and dates: the earliest known submission date (None if none is known)."""
+    out: dict[tuple[str, date, date], date | None] = {}
+    for r in returns:
+        key = (r.service_id, r.period.start, r.period.end)
+        held = out.get(key)
+        if key not in out or (
+            r.submitted_on is not None and (held is None or r.submitted_on < held)
+        ):
+            out[key] = r.submitted_on
+    return out
+
+
+def reporting(
+    programme: Programme, returns: Sequence[MonitoringReturn], today: date
+) -> pd.DataFrame:
+    """Each expected return's status as of ``today``, by service then period start.
+
+    Columns: service_id, period_label, due_on, status, submitted_on, days_late.
+    A return is received when a return for that service and the same dates
+    exists; "late" when its first known submission came after ``due_on``
+    (received with no submission date counts as on time, as nothing says
+    otherwise); "missing" when none exists and ``due_on`` has passed;
+    "not_due" otherwise. ``days_late``: days after ``due_on`` of the first
+    submission (late) or of ``today`` (missing); NA otherwise.
+    """
+    first = _first_submission(returns)
+    seen: set[tuple[str, date, date]] = set()
+    rows = []
+    for e in sorted(
+        programme.expected_returns, key=lambda e: (e.service_id, e.period.sort_key, e.due_on)
+    ):
+        key = (e.service_id, e.period.start, e.period.end)
+        if key in seen:
+            continue
+        seen.add(key)
+        days_late: int | None = None
+        submitted = first.get(key)
+        if key in first:
+            status = "received"
+            if submitted is not None and submitted > e.due_on:
+                status, days_late = "late", (submitted - e.due_on).days
+        elif today > e.due_on:
+            status, days_late = "missing", (today - e.due_on).days
+        else:
+            status = "not_due"
+        rows.append(
+            {
+                "service_id": e.service_id,
+                "period_label": e.period.label,
+                "due_on": pd.Timestamp(e.due_on),
+                "status": status,
+                "submitted_on": pd.NaT if submitted is None else pd.Timestamp(submitted),
+                "days_late": days_late,
+            }
+        )
+    frame = pd.DataFrame.from_records(
+        rows,
+        columns=["service_id", "period_label", "due_on", "status", "submitted_on", "days_late"],
+    )
+    return frame.astype(
+        {
+            "service_id": "string",
+            "period_label": "string",
+            "due_on": "datetime64[ns]",
+            "status": pd.CategoricalDtype(list(STATUSES)),
+            "submitted_on": "datetime64[ns]",
+            "days_late": "Int64",
+        }
+    )
+
+
+def reporting_rates(
+    programme: Programme, returns: Sequence[MonitoringReturn], today: date
+) -> pd.DataFrame:
+    """Reporting rate and timeliness per service, then ``"all"``, with a message each.
+
+    Columns: service_id, due (expected returns due by ``today``, or already
+    received), received (including late), late, missing, reporting_rate
+    (received / due), timely (received within :data:`TIMELY_DAYS` days of
+    the period's end), dated (received with a known submission date),
+    timeliness (timely / dated), message.
+    """
+    first = _first_submission(returns)
+    per: dict[str, Counter[str]] = {}
+    seen: set[tuple[str, date, date]] = set()
+    for e in programme.expected_returns:
+        key = (e.service_id, e.period.start, e.period.end)
+        if key in seen:
+            continue
+        seen.add(key)
+        c = per.setdefault(e.service_id, Counter())
+        if key in first:
+            c["due"] += 1
+            c["received"] += 1
+            submitted = first[key]
+            if submitted is not None:
+                c["dated"] += 1
+                c["late"] += submitted > e.due_on
+                c["timely"] += submitted <= e.period.end + timedelta(days=TIMELY_DAYS)
+        elif today > e.due_on:
+            c["due"] += 1
+            c["missing"] += 1
+    tallies = [(sid, per[sid]) for sid in sorted(per)]
+    if tallies:
+        tallies.append(("all", sum((c for _, c in tallies), Counter())))
+    rows: list[dict[str, Any]] = []
+    for sid, c in tallies:
+        row: dict[str, Any] = {"service_id": sid, **{k: c[k] for k in _TALLIES}}
+        row["reporting_rate"] = c["received"] / c["due"] if c["due"] else None
+        row["timeliness"] = c["timely"] / c["dated"] if c["dated"] else None
+        row["message"] = _reporting_message(sid, c)
+        rows.append(row)
+    columns = [
+        "service_id",
+        "due",
+        "received",
+        "late",
+        "missing",
+        "reporting_rate",
+        "timely",
+        "dated",
+        "timeliness",
+        "message",
+    ]
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    return frame.astype(
+        {
+            "service_id": "string",
+            **dict.fromkeys(_TALLIES, "Int64"),
+            "reporting_rate": "Float64",
+            "timeliness": "Float64",
+            "message": "string",
+        }
+    )
+
+
+_TALLIES: Final = ("due", "received", "late", "missing", "timely", "dated")
+
+
+def _reporting_message(sid: str, c: Counter[str]) -> str:
+    due, received, missing = c["due"], c["received"], c["missing"]
+    if not due:
+        return f"{sid}: no expected return is due yet"
+    if missing:
+        head = f"{sid}: {missing} of {_plural(due, 'expected return')} missing"
+    else:
+        head = f"{sid}: all {_plural(due, 'expected return')} received"
+    parts = [head]
+    if c["late"]:
+        parts.append(f"{c['late']} of {received} received late")
+    if c["dated"]:
+        parts.append(
+            f"{c['timely']} of {c['dated']} received within {TIMELY_DAYS} days of the period's end"
+        )
+    return "; ".join(parts)
+
+
+# -- reconciliation ------------------------------------------------------------------------------
+
+_RECONCILE_COLUMNS: Final = [
+    "service_id",
+    "measure",
+    "breakdown",
+    "period_label",
+    "annual",
+    "quarters_sum",
+    "quarters_found",
+    "difference",
+    "message",
+]
+
+
+def _breakdown_labels(values: pd.DataFrame) -> pd.Series:
+    dims = [d for d in values.columns if d in DIMENSIONS]
+    if not dims:
+        return pd.Series("total", index=values.index, dtype="string")
+    parts = [(d + "=" + values[d].astype("string")).fillna("") for d in dims]
+    joined = parts[0]
+    for p in parts[1:]:
+        joined = joined.str.cat(p, sep=", ")
+    cleaned = joined.str.replace(r"(, )+", ", ", regex=True).str.strip(", ")
+    return cleaned.mask(cleaned == "", "total").astype("string")
+
+
+def _financial_year_of_periods(start: pd.Series, end: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``(fy start year or NA, kind)`` where kind is "year", "quarter" or "other"."""
+    s, e = pd.to_datetime(start), pd.to_datetime(end)
+    fy = np.where(s.dt.month >= 4, s.dt.year, s.dt.year - 1)
+    is_year = (
+        (s.dt.month == 4)
+        & (s.dt.day == 1)
+        & (e == s + pd.DateOffset(years=1) - pd.Timedelta(days=1))
+    )
+    quarter_end = s + pd.DateOffset(months=3) - pd.Timedelta(days=1)
+    is_quarter = (s.dt.day == 1) & s.dt.month.isin([1, 4, 7, 10]) & (e == quarter_end)
+    kind = pd.Series(
+        np.select([is_year, is_quarter], ["year", "quarter"], "other"), index=start.index
+    )
+    return pd.Series(fy, index=start.index), kind
+
+
+def reconcile_annual_quarters(values: pd.DataFrame) -> pd.DataFrame:
+    """Annual (financial-year) totals that disagree with the sum of their four quarters.
+
+    Compared per service, measure and breakdown. For a count, the annual
+    figure must equal the quarters' sum when all four quarters are present,
+    and may not be below it when some are missing. For a distinct count
+    (young people), the same person may appear in several quarters: the
+    annual figure must lie between the largest quarter and the quarters' sum.
+    Columns: service_id, measure, breakdown, period_label, annual,
+    quarters_sum, quarters_found, difference (annual - quarters_sum), message.
+    """
+    _require(
+        values,
+        "reconcile_annual_quarters",
+        ["service_id", "period_label", "period_start", "period_end", "measure", "value"],
+    )
+    frame = values.assign(
+        breakdown=_breakdown_labels(values), value=values["value"].astype("float64")
+    )
+    fy, kind = _financial_year_of_periods(frame["period_start"], frame["period_end"])
+    frame = frame.assign(_fy=fy, _kind=kind)
+    keys = ["service_id", "measure", "breakdown", "_fy"]
+    annual = (
+        frame[frame["_kind"] == "year"]
+        .groupby(keys, observed=True, dropna=False)
+        .agg(annual=("value", "sum"), period_label=("period_label", "first"))
+    )
+    quarters = frame[frame["_kind"] == "quarter"]
+    per_quarter = quarters.groupby([*keys, "period_start"], observed=True)["value"].sum()
+    q = per_quarter.groupby(level=keys).agg(["sum", "max", "count"])
+    q.columns = ["quarters_sum", "quarters_max", "quarters_found"]
+    both = annual.join(q, how="inner").reset_index()
+    checked = len(both)
+    distinct_ids = {m.id for m in measures().values() if m.unit == "distinct_count"}
+    is_distinct = both["measure"].isin(distinct_ids)
+    tol = 1e-9 * np.maximum(1.0, both["annual"].abs())
+    complete = both["quarters_found"] == 4
+    count_bad = np.where(
+        complete,
+        (both["annual"] - both["quarters_sum"]).abs() > tol,
+        both["quarters_sum"] > both["annual"] + tol,
+    )
+    distinct_bad = (both["quarters_max"] > both["annual"] + tol) | (
+        complete & (both["annual"] > both["quarters_sum"] + tol)
+    )
+    bad = both[np.where(is_distinct, distinct_bad, count_bad)].copy()
+    bad["difference"] = bad["annual"] - bad["quarters_sum"]
+    bad["message"] = [
+        _annual_message(r, r["measure"] in distinct_ids) for r in bad.to_dict("records")
+    ]
+    out = bad.loc[:, _RECONCILE_COLUMNS].sort_values(
+        ["service_id", "measure", "breakdown", "period_label"], kind="stable"
+    )
+    out = out.reset_index(drop=True).astype(
+        {
+            "service_id": "string",
+            "measure": "string",
+            "breakdown": "string",
+            "period_label": "string",
+            "annual": "Float64",
+            "quarters_sum": "Float64",
+            "quarters_found": "Int64",
+            "difference": "Float64",
+            "message": "string",
+        }
+    )
+    out.attrs["checked"] = checked
+    out.attrs["summary"] = (
+        "no annual total has quarters of the same financial year to compare with"
+        if not checked
+        else f"all {_plural(checked, 'annual total')} agree with their quarters"
+        if out.empty
+        else f"{len(out)} of {_plural(checked, 'annual total')} disagree with their quarters"
+    )
+    return out
+
+
+def _num(x: Any) -> str:
+    return f"{float(x):g}"
+
+
+def _annual_message(r: dict[Any, Any], distinct: bool) -> str:
+    where = f"{r['service_id']} {r['measure']} ({r['breakdown']}) {r['period_label']}"
+    head = f"{where}: annual {_num(r['annual'])}"
+    found = int(r["quarters_found"])
+    if distinct:
+        return (
+            f"{head} should lie between its largest quarter ({_num(r['quarters_max'])}) and the "
+            f"sum of its {found} quarters ({_num(r['quarters_sum'])}), as it counts distinct people"
+        )
+    if found == 4:
+        return f"{head} but its 4 quarters sum to {_num(r['quarters_sum'])}"
+    return f"{head} is below the sum of its {found} quarters present ({_num(r['quarters_sum'])})"
+
+
+_CASES_COLUMNS: Final = [
+    "service_id",
+    "period_label",
+    "check",
+    "from_cases",
+    "aggregate",
+    "difference",
+    "message",
+]
+
+
+_WHAT: Final = {
+    "young_people_one_to_one": "one-to-one cases",
+    "referrals_received": "cases referred in the period",
+}
+
+
+def reconcile_cases_aggregates(values: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
+    """Service-periods whose case records disagree with their aggregate counts.
+
+    Two checks, wherever a service-period has both case records and the
+    aggregate total: distinct one-to-one cases (support type one-to-one, both
+    or not given) against ``young_people_one_to_one``; distinct cases
+    referred within the period against ``referrals_received``. Columns:
+    service_id, period_label, check, from_cases, aggregate, difference
+    (from_cases - aggregate), message.
+    """
+    keys = ["service_id", "period_label", "period_start", "period_end"]
+    _require(values, "reconcile_cases_aggregates (values)", [*keys, "measure", "value"])
+    _require(
+        cases,
+        "reconcile_cases_aggregates (cases)",
+        [*keys, "case_id", "referral_date", "support_type"],
+    )
+    dims = [d for d in values.columns if d in DIMENSIONS]
+    totals = values[values[dims].isna().all(axis=1)] if dims else values
+    aggregates = (
+        totals.assign(value=totals["value"].astype("float64"))
+        .groupby([*keys, "measure"], observed=True)["value"]
+        .sum()
+        .unstack("measure")
+    )
+    support = cases["support_type"].astype("string")
+    one_to_one = cases[support.isna() | support.isin(["one_to_one", "both"])]
+    referred = cases[
+        cases["referral_date"].notna()
+        & (cases["referral_date"] >= cases["period_start"])
+        & (cases["referral_date"] <= cases["period_end"])
+    ]
+    from_cases = pd.DataFrame(
+        {
+            "young_people_one_to_one": one_to_one.groupby(keys, observed=True)["case_id"].nunique(),
+            "referrals_received": referred.groupby(keys, observed=True)["case_id"].nunique(),
+        }
+    )
+    with_cases = cases.groupby(keys, observed=True).size().rename("_n")
+    rows: list[dict[str, object]] = []
+    checked = 0
+    for check in ("young_people_one_to_one", "referrals_received"):
+        if check not in aggregates.columns:
+            continue
+        agg = aggregates[check].dropna()
+        counted = from_cases[check].reindex(with_cases.index).fillna(0)
+        joined = pd.concat(
+            [counted.rename("from_cases"), agg.rename("aggregate")], axis=1, join="inner"
+        )
+        checked += len(joined)
+        for key, r in joined.iterrows():
+            if abs(r["from_cases"] - r["aggregate"]) > 1e-9:
+                sid, label = key[0], key[1]  # type: ignore[index]
+                rows.append(
+                    {
+                        "service_id": sid,
+                        "period_label": label,
+                        "check": check,
+                        "from_cases": r["from_cases"],
+                        "aggregate": r["aggregate"],
+                        "difference": r["from_cases"] - r["aggregate"],
+                        "message": (
+                            f"{sid} {label}: {_num(r['from_cases'])} distinct {_WHAT[check]}"
+                            f" in case records but {check} is {_num(r['aggregate'])}"
+                        ),
+                    }
+                )
+    out = pd.DataFrame.from_records(rows, columns=_CASES_COLUMNS)
+    out = out.sort_values(["service_id", "period_label", "check"], kind="stable").reset_index(
+        drop=True
+    )
+    out = out.astype(
+        {
+            "service_id": "string",
+            "period_label": "string",
+            "check": "string",
+            "from_cases": "Float64",
+            "aggregate": "Float64",
+            "difference": "Float64",
+            "message": "string",
+        }
+    )
+    out.attrs["checked"] = checked
+    out.attrs["summary"] = (
+        "no service-period has both case records and the aggregate counts to compare"
+        if not checked
+        else f"case records agree with aggregates in all {_plural(checked, 'comparison')}"
+        if out.empty
+        else f"{len(out)} of {_plural(checked, 'comparison')} of case records with "
+        "aggregates disagree"
+    )
+    return out

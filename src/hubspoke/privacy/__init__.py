@@ -1,0 +1,1 @@
+"""Privacy: personal-data detection, pseudonymisation, suppression and safe exports."""

@@ -1,0 +1,485 @@
+"""Build the published report: one self-contained HTML file plus CSV and XLSX exports.
+
+:class:`ReportData` holds aggregate frames only (no case records). The
+generation date is passed in, never read from the clock, so the same data
+always gives the same bytes. :func:`build_report` writes::
+
+    out_dir/report.html
+    out_dir/exports/<table>.csv and <table>.xlsx   (the same published tables)
+
+Every count of people passes through :mod:`hubspoke.privacy.suppression`
+before it reaches either; see ``docs/privacy.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pandas as pd
+
+from hubspoke import __version__
+from hubspoke.errors import PrivacyError, ReportError
+from hubspoke.privacy.exports import write_csv, write_xlsx
+from hubspoke.privacy.suppression import DEFAULT_MIN_CELL, MARKER, TOTAL
+from hubspoke.report import charts
+from hubspoke.report import html as h
+from hubspoke.report import tables as t
+
+#: Columns that would carry row-level or personal data; a frame holding one is refused.
+ROW_LEVEL_COLUMNS = frozenset(
+    {
+        "case_id",
+        "name",
+        "first_name",
+        "last_name",
+        "full_name",
+        "date_of_birth",
+        "dob",
+        "email",
+        "postcode",
+        "address",
+    }
+)
+
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "spokes": ("spoke_id", "hub_id", "phase", "area_name"),
+    "scores": ("spoke_id", "indicator", "value", "coverage"),
+    "components": ("spoke_id", "indicator", "component", "value"),
+    "key_outcomes": (
+        "level",
+        "unit_id",
+        "outcome",
+        "measure",
+        "value",
+        "numerator",
+        "denominator",
+        "returns_received",
+        "returns_expected",
+        "completeness",
+        "note",
+    ),
+    "values": ("service_id", "period_label", "period_start", "period_end", "measure", "value"),
+    "returns_status": ("service_id", "period_label", "status"),
+    "field_completeness": ("service_id", "field", "records", *t.COMPLETENESS_PARTS),
+}
+
+_STATUS_COLOURS = {"Received": "#009E73", "Late": "#E69F00", "Missing": "#D55E00"}
+
+
+@attrs.frozen(kw_only=True)
+class Provenance:
+    """Where a stored return came from: file name, its SHA-256, importer, import time (text)."""
+
+    file_name: str
+    sha256: str
+    importer: str
+    imported_at: str
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class ReportData:
+    """Everything the report shows, as aggregate frames (column names: ``docs/INTERFACES``).
+
+    ``spokes``: spokes frame; ``scores`` / ``components``: ProgrammeScores
+    frames; ``key_outcomes``: key outcomes frame; ``values``: values frame
+    (trends and totals); ``returns_status``: the returns register with a
+    status per expected return; ``field_completeness``: per service and field.
+    Frames must not hold row-level columns (:data:`ROW_LEVEL_COLUMNS`).
+    """
+
+    programme_name: str
+    period_label: str
+    rubric_version: str
+    generated_on: date
+    spokes: pd.DataFrame
+    scores: pd.DataFrame
+    components: pd.DataFrame
+    key_outcomes: pd.DataFrame
+    values: pd.DataFrame
+    returns_status: pd.DataFrame
+    field_completeness: pd.DataFrame
+    provenance: tuple[Provenance, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        for name, required in _REQUIRED.items():
+            frame = getattr(self, name)
+            personal = sorted(ROW_LEVEL_COLUMNS & {str(c).lower() for c in frame.columns})
+            if personal:
+                raise PrivacyError(
+                    f"ReportData.{name} holds row-level column(s) {personal}: "
+                    "the report takes aggregate frames only"
+                )
+            missing = [c for c in required if c not in frame.columns]
+            if missing:
+                raise ReportError(f"ReportData.{name} lacks column(s) {missing}")
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class PublishedReport:
+    """The report's HTML and every table it publishes (as exported)."""
+
+    html: str
+    tables: tuple[t.PublishedTable, ...]
+
+
+def build_report(data: ReportData, out_dir: Path, *, min_cell: int = DEFAULT_MIN_CELL) -> Path:
+    """Write ``out_dir/report.html`` and ``out_dir/exports/*.csv|xlsx``; return the HTML path.
+
+    Counts of people from 1 to ``min_cell`` are suppressed, with secondary
+    suppression against recovery from totals.
+    """
+    published = render_report(data, min_cell=min_cell)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    exports = out_dir / "exports"
+    for table in published.tables:
+        frame = table.export_frame()
+        write_csv(frame, exports / f"{table.name}.csv")
+        write_xlsx(frame, exports / f"{table.name}.xlsx", sheet=table.name)
+    path = out_dir / "report.html"
+    path.write_text(published.html, encoding="utf-8")
+    return path
+
+
+def render_report(data: ReportData, *, min_cell: int = DEFAULT_MIN_CELL) -> PublishedReport:
+    """The report as HTML text plus its published tables, without writing anything."""
+    labels = t.service_labels(data.spokes)
+    totals = t.measure_totals(data.values, labels, min_cell=min_cell)
+    quarterly = [
+        q
+        for m in t.TREND_MEASURES
+        if (q := t.quarterly_table(data.values, m, labels, min_cell=min_cell)) is not None
+    ]
+    outcomes = t.outcomes_table(data.key_outcomes, min_cell=min_cell)
+    professions = t.profession_tables(data.key_outcomes, min_cell=min_cell)
+    status = t.returns_status_counts(data.returns_status, labels)
+    completeness = t.field_completeness_table(data.field_completeness, min_cell=min_cell)
+    scores = t.scores_table(data.scores, labels)
+    components = t.components_table(data.components, labels)
+
+    sections = [
+        h.Section(
+            id="overview", heading="Programme overview", body=_overview(data, totals, status)
+        ),
+        h.Section(
+            id="outcomes",
+            heading="The six key outcomes",
+            body=_outcomes(data, outcomes, professions),
+        ),
+        h.Section(id="indicators", heading="Indicators by spoke", body=_indicators(data, labels)),
+        h.Section(id="trends", heading="Trends by quarter", body=_trends(data, quarterly)),
+        h.Section(
+            id="data-quality",
+            heading="Data quality",
+            body=_quality(data, status, completeness, labels, min_cell),
+        ),
+        h.Section(id="provenance", heading="Rubric and data provenance", body=_provenance(data)),
+    ]
+    footer = (
+        f"Small-number suppression: counts of people from 1 to {min_cell} are shown as "
+        f"{MARKER}, and further cells are suppressed so that no hidden count can be worked out "
+        "from the totals beside it in the same table. Zeros are shown. The report holds no "
+        "row-level records. Generated on "
+        f"{data.generated_on.isoformat()} by hubspoke {__version__}; rubric "
+        f"{data.rubric_version}."
+    )
+    document = h.page(
+        title=f"{data.programme_name}: evaluation report",
+        subtitle_lines=[
+            f"Period: {data.period_label}",
+            f"Generated on {data.generated_on.isoformat()} · rubric {data.rubric_version}",
+        ],
+        sections=sections,
+        footer=footer,
+    )
+    published = (
+        totals,
+        *quarterly,
+        outcomes,
+        *professions,
+        scores,
+        components,
+        status,
+        completeness,
+    )
+    return PublishedReport(html=document, tables=published)
+
+
+# -- sections --------------------------------------------------------------------------------
+
+
+def _overview(data: ReportData, totals: t.PublishedTable, status: t.PublishedTable) -> str:
+    spokes = data.spokes
+    phases = sorted({int(p) for p in spokes["phase"].dropna()})
+    returns = {k: int(v) for k, v in _row(status.cells, TOTAL).items()}
+    received = returns["Received"] + returns["Late"]
+    expected = received + returns["Missing"]
+    figures = [
+        (str(len(spokes)), "spokes"),
+        (str(spokes["hub_id"].nunique()), "hubs"),
+        (", ".join(str(p) for p in phases) or "–", "phases"),
+        (f"{received} of {expected}", "returns received (on time or late)"),
+    ]
+    if TOTAL in totals.cells.index:
+        figures += [(_count_text(v), c) for c, v in _row(totals.cells, TOTAL).items()]
+    spoke_table = pd.DataFrame(
+        {
+            "Hub": spokes["hub_id"].astype(str).tolist(),
+            "Phase": [None if pd.isna(p) else int(p) for p in spokes["phase"]],
+            "Area": spokes["area_name"].astype(str).tolist(),
+        },
+        index=pd.Index(spokes["spoke_id"].astype(str).tolist(), name="Spoke"),
+        dtype=object,
+    )
+    return "".join(
+        [
+            h.paragraph(
+                f"{data.programme_name}: {len(spokes)} spokes placed by "
+                f"{spokes['hub_id'].nunique()} hubs, reported for {data.period_label}. "
+                "Totals below add up the figures services reported in their returns; "
+                "where a return is missing the total is an underestimate (see Data quality)."
+            ),
+            h.cards(figures),
+            h.table(totals.cells, caption=totals.title, total_label=TOTAL),
+            h.table(spoke_table, caption="Spokes in the programme"),
+        ]
+    )
+
+
+def _outcomes(
+    data: ReportData, outcomes: t.PublishedTable, professions: Sequence[t.PublishedTable]
+) -> str:
+    rows = data.key_outcomes[data.key_outcomes["level"] == "programme"]
+    parts = []
+    if len(rows):
+        first = rows.iloc[0]
+        got, expected = first["returns_received"], first["returns_expected"]
+        share = first["completeness"]
+        parts.append(
+            h.paragraph(
+                f"Completeness of the data behind these outcomes: {got} of {expected} expected "
+                f"returns received ({'n/a' if pd.isna(share) else f'{100 * float(share):.0f}%'})."
+            )
+        )
+    headline = [
+        ("sustainable_funding", 1, "Sustainable funding"),
+        ("embedded", 2, "Embedded"),
+        ("distinct_identity", 3, "Distinct identity"),
+    ]
+    labels, values, texts = [], [], []
+    for measure, number, short in headline:
+        found = rows[rows["measure"] == measure]
+        if found.empty:
+            continue
+        r = found.iloc[0]
+        labels.append(f"{number}. {short}")
+        value = None if pd.isna(r["value"]) else float(r["value"])
+        values.append(value)
+        texts.append(
+            "no evidence"
+            if value is None
+            else f"{100 * value:.0f}% ({int(r['numerator'])} of {int(r['denominator'])} spokes)"
+        )
+    if labels:
+        parts.append(
+            h.figure(
+                charts.bar_chart(
+                    labels,
+                    values,
+                    texts=texts,
+                    max_value=1.0,
+                    title="Outcomes 1 to 3: share of spokes meeting each",
+                ),
+                "Share of spokes meeting outcomes 1 to 3 (spokes with evidence only).",
+            )
+        )
+    names = "; ".join(f"{n}. {name}" for n, name in t.OUTCOME_NAMES.items())
+    parts.append(h.paragraph(f"Outcomes: {names}.", note=True))
+    shown = outcomes.cells.set_index("Measure")[
+        ["Outcome", "Value", "Numerator", "Denominator", "Note"]
+    ]
+    parts.append(h.table(shown, caption=outcomes.title))
+    for table in professions:
+        parts.append(h.table(table.cells, caption=table.title, total_label=TOTAL))
+    return "".join(parts)
+
+
+def _indicators(data: ReportData, labels: dict[str, str]) -> str:
+    parts = [
+        h.paragraph(
+            "Each indicator is the weighted mean of its available components, each from 0 to 1. "
+            "Coverage is the share of the weight with evidence; below the rubric's minimum the "
+            "indicator is not scored (insufficient evidence). Grey cells had no evidence."
+        )
+    ]
+    for indicator in data.scores["indicator"].astype(str).unique():
+        mine = data.scores[data.scores["indicator"].astype(str) == indicator]
+        spoke_ids = [str(s) for s in mine["spoke_id"]]
+        values = [None if pd.isna(v) else float(v) for v in mine["value"]]
+        texts = [
+            ("insufficient evidence" if v is None else f"{v:.2f}")
+            + f" · coverage {100 * float(c):.0f}%"
+            for v, c in zip(values, mine["coverage"], strict=True)
+        ]
+        names = [labels.get(s, s) for s in spoke_ids]
+        parts.append(h.heading(indicator.capitalize()))
+        parts.append(
+            h.figure(
+                charts.bar_chart(
+                    names,
+                    values,
+                    texts=texts,
+                    max_value=1.0,
+                    title=f"{indicator.capitalize()} by spoke",
+                ),
+                f"{indicator.capitalize()} (0 to 1) per spoke, with the coverage of its evidence.",
+            )
+        )
+        comp = data.components[data.components["indicator"].astype(str) == indicator]
+        if comp.empty:
+            continue
+        components = list(dict.fromkeys(comp["component"].astype(str)))
+        grid = []
+        for spoke in spoke_ids:
+            row = comp[comp["spoke_id"].astype(str) == spoke]
+            by = {str(c): v for c, v in zip(row["component"], row["value"], strict=True)}
+            grid.append(
+                [None if c not in by or pd.isna(by[c]) else float(by[c]) for c in components]
+            )
+        parts.append(
+            h.figure(
+                charts.heat_map(
+                    names,
+                    [c.replace("_", " ").capitalize() for c in components],
+                    grid,
+                    title=f"{indicator.capitalize()} components by spoke",
+                ),
+                f"Components of {indicator} per spoke (0 to 1); grey: not available.",
+            )
+        )
+    return "".join(parts)
+
+
+def _trends(data: ReportData, quarterly: Sequence[t.PublishedTable]) -> str:
+    if not quarterly:
+        return h.paragraph("No quarterly figures were reported for this period.")
+    order = t.quarter_order(data.values)
+    series = []
+    for table in quarterly:
+        row = _row(table.cells, TOTAL)
+        series.append(
+            charts.Series(
+                name=table.title.removesuffix(" by quarter"),
+                values=tuple(float(row[q]) if isinstance(row.get(q), int) else None for q in order),
+            )
+        )
+    parts = [
+        h.paragraph(
+            "Programme totals per quarter from quarterly returns (annual returns are counted in "
+            "the overview totals, not here). A gap means the total is suppressed or not reported."
+        ),
+        h.figure(
+            charts.line_chart(
+                order, series, title="Referrals, reach and training by quarter", y_label="people"
+            ),
+            "Programme totals by quarter.",
+        ),
+    ]
+    for table in quarterly:
+        parts.append(h.table(table.cells, caption=table.title, total_label=TOTAL))
+    return "".join(parts)
+
+
+def _quality(
+    data: ReportData,
+    status: t.PublishedTable,
+    completeness: t.PublishedTable,
+    labels: dict[str, str],
+    min_cell: int,
+) -> str:
+    services = status.cells.drop(index=TOTAL)
+    segments = [
+        charts.Segment(
+            name=name, colour=_STATUS_COLOURS[name], values=tuple(int(v) for v in services[name])
+        )
+        for name in services.columns
+    ]
+    parts = [
+        h.heading("Returns received, late and missing"),
+        h.figure(
+            charts.stacked_bar_chart(
+                [str(s) for s in services.index], segments, title="Returns by service"
+            ),
+            "Expected returns by status (returns not yet due are left out).",
+        ),
+        h.table(status.cells, caption=status.title, total_label=TOTAL),
+        h.heading("Field completeness"),
+    ]
+    cells = completeness.cells
+    shares = [None if not isinstance(v, float | int) else float(v) / 100 for v in cells["Known %"]]
+    texts = [
+        (MARKER if v == MARKER else "n/a") if not isinstance(v, float | int) else f"{v:.0f}%"
+        for v in cells["Known %"]
+    ]
+    parts.append(
+        h.figure(
+            charts.bar_chart(
+                [str(i) for i in cells.index],
+                shares,
+                texts=texts,
+                max_value=1.0,
+                colour=charts.PALETTE[2],
+                title="Share of case records with a known value, by field",
+            ),
+            "Known values as a share of all case records; declined and not recorded are apart.",
+        )
+    )
+    parts.append(h.table(cells, caption=completeness.title))
+    rows, columns, grid = t.completeness_shares(data.field_completeness, labels, min_cell=min_cell)
+    if rows:
+        parts.append(
+            h.figure(
+                charts.heat_map(rows, columns, grid, title="Field completeness by service"),
+                f"Share known per service and field; grey where a service has {min_cell} or "
+                "fewer records for the field.",
+            )
+        )
+    return "".join(parts)
+
+
+def _provenance(data: ReportData) -> str:
+    parts = [
+        h.paragraph(
+            f"Scores use rubric version {data.rubric_version}. Each stored return keeps the file "
+            "it came from, the file's SHA-256, and the importer that read it."
+        )
+    ]
+    if data.provenance:
+        frame = pd.DataFrame(
+            {
+                "SHA-256": [p.sha256 for p in data.provenance],
+                "Importer": [p.importer for p in data.provenance],
+                "Imported at": [p.imported_at for p in data.provenance],
+            },
+            index=pd.Index([p.file_name for p in data.provenance], name="File"),
+            dtype=object,
+        )
+        parts.append(h.table(frame, caption="Files behind this report"))
+    else:
+        parts.append(h.paragraph("No provenance was supplied.", note=True))
+    return "".join(parts)
+
+
+def _row(frame: pd.DataFrame, label: str) -> dict[str, Any]:
+    """The row labelled ``label`` as column name -> Python value."""
+    position = list(frame.index).index(label)
+    return {str(c): v for c, v in zip(frame.columns, frame.iloc[position].tolist(), strict=True)}
+
+
+def _count_text(value: object) -> str:
+    if isinstance(value, int):
+        return f"{value:,}"
+    return MARKER if value == MARKER else "–"

@@ -1,0 +1,84 @@
+"""Rules ``not-a-number``, ``negative-count`` and ``non-integer-count``.
+
+A numeric cell must hold a number (thousands separators and surrounding
+spaces tolerated: "1,204" reads as 1204); counts and amounts are never
+negative; measures whose unit is a count (:attr:`Measure.whole`) take
+whole numbers only ("3.5 young people" is an error, "3.0" is 3).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from hubspoke.diagnostics import Severity
+from hubspoke.rules.place import ColumnCheck, ColumnPlace, blank_mask, cell_diagnostics
+
+
+def parse_numbers(values: pd.Series) -> pd.Series:
+    """Raw cells as Float64: missing where blank or not a number. Vectorised."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.astype("Float64")
+    text = values.astype("string").str.strip().str.replace(r"(?<=\d),(?=\d{3}\b)", "", regex=True)
+    return pd.to_numeric(text, errors="coerce").astype("Float64")
+
+
+def check_numbers(
+    values: pd.Series,
+    place: ColumnPlace,
+    *,
+    whole: bool | pd.Series = True,
+    required: bool = True,
+) -> ColumnCheck:
+    """Parse a column of counts or amounts; flag non-numbers, negatives and fractions.
+
+    ``whole`` is one flag for the column or a boolean Series per row (true
+    where that row's measure is a count). A blank cell is an error when
+    ``required`` (its row has no value) and otherwise stays missing.
+    ``parsed`` is Float64, missing where blank or bad.
+    """
+    numbers = parse_numbers(values)
+    blank = blank_mask(values) if not pd.api.types.is_numeric_dtype(values) else values.isna()
+    blank = blank.astype(bool)
+    finite = numbers.notna() & ~numbers.isin([float("inf"), float("-inf")])
+    finite = finite.fillna(False).astype(bool)
+    not_number = ~blank & ~finite
+    missing = blank & required
+    negative = (finite & (numbers < 0)).fillna(False).astype(bool)
+    whole_rows = (
+        whole.reindex(values.index).fillna(True).astype(bool)
+        if isinstance(whole, pd.Series)
+        else pd.Series(whole, index=values.index, dtype=bool)
+    )
+    fraction = (finite & ~negative & whole_rows & (numbers != numbers.round())).fillna(False)
+    fraction = fraction.astype(bool)
+    diagnostics = [
+        *cell_diagnostics(
+            values.where(~blank, ""),
+            not_number | missing,
+            place,
+            code="not-a-number",
+            severity=Severity.ERROR,
+            message=lambda t: "the value is blank" if not t.strip() else f"{t!r} is not a number",
+            suggestion=lambda t: "write 0 if there were none" if not t.strip() else None,
+        ),
+        *cell_diagnostics(
+            values,
+            negative,
+            place,
+            code="negative-count",
+            severity=Severity.ERROR,
+            message=lambda t: f"{t} is negative; counts and amounts cannot be",
+        ),
+        *cell_diagnostics(
+            values,
+            fraction,
+            place,
+            code="non-integer-count",
+            severity=Severity.ERROR,
+            message=lambda t: f"{t} is not a whole number, but this is a count",
+        ),
+    ]
+    diagnostics.sort(key=lambda d: d.location.row or 0)
+    bad = not_number | missing | negative | fraction
+    parsed = numbers.where(~bad)
+    return ColumnCheck(parsed=parsed, bad=bad, diagnostics=diagnostics)

@@ -1,0 +1,124 @@
+"""What importing one file did: :class:`ImportOutcome`, and the file it read."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, TypeAlias
+
+import attrs
+
+from hubspoke.diagnostics import Diagnostic, Severity
+
+#: ``imported``: new returns stored; ``superseded``: stored, and at least one
+#: replaced an earlier return for the same service and period; ``unchanged``:
+#: this exact file was stored before, nothing written; ``rejected``: nothing
+#: in the file could be stored.
+ImportStatus: TypeAlias = Literal["imported", "unchanged", "superseded", "rejected"]
+
+_CHUNK = 1024 * 1024
+
+
+@attrs.frozen(kw_only=True)
+class SourceFile:
+    """A file about to be imported: its path, SHA-256 (hex) and size in bytes."""
+
+    path: Path
+    sha256: str
+    size: int
+
+    @classmethod
+    def read(cls, path: Path) -> SourceFile:
+        """Hash ``path`` in 1 MiB chunks (OSError propagates for unreadable files)."""
+        digest = hashlib.sha256()
+        size = 0
+        with path.open("rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+        return cls(path=path, sha256=digest.hexdigest(), size=size)
+
+
+@attrs.frozen(kw_only=True)
+class Replacement:
+    """A current return that an import replaced (or, for an older resubmission, kept).
+
+    ``earlier_file`` is the name of the file the replaced return came from.
+    """
+
+    service_id: str
+    period_label: str
+    earlier_file: str
+
+
+@attrs.frozen(kw_only=True)
+class ImportOutcome:
+    """The result of :meth:`Workspace.import_file` for one file.
+
+    Row counts are the importer's reconciliation (``rows_read ==
+    rows_imported + rows_rejected``). ``returns_stored`` counts returns
+    written by this import (0 for ``unchanged`` and ``rejected``).
+    ``imported_at`` is when this file's content was stored: now, or, for
+    ``unchanged``, the earlier import it repeats (None if rejected).
+    """
+
+    status: ImportStatus
+    path: Path
+    sha256: str
+    importer: str | None
+    rows_read: int
+    rows_imported: int
+    rows_rejected: int
+    diagnostics: tuple[Diagnostic, ...] = ()
+    returns_stored: int = 0
+    replaced: tuple[Replacement, ...] = ()
+    imported_at: datetime | None = None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """False only for a rejected file."""
+        return self.status != "rejected"
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (paths and dates as text, diagnostics with locations)."""
+        return {
+            "status": self.status,
+            "path": str(self.path),
+            "sha256": self.sha256,
+            "importer": self.importer,
+            "rows_read": self.rows_read,
+            "rows_imported": self.rows_imported,
+            "rows_rejected": self.rows_rejected,
+            "returns_stored": self.returns_stored,
+            "replaced": [attrs.asdict(r) for r in self.replaced],
+            "imported_at": None if self.imported_at is None else self.imported_at.isoformat(),
+            "message": self.message,
+            "diagnostics": [diagnostic_to_json(d) for d in self.diagnostics],
+        }
+
+
+def diagnostic_to_json(d: Diagnostic) -> dict[str, Any]:
+    """A diagnostic as a JSON-ready dict; :func:`diagnostic_from_json` inverts it."""
+    data = attrs.asdict(d)
+    data["severity"] = d.severity.value
+    data["text"] = str(d)
+    return data
+
+
+def diagnostic_from_json(data: dict[str, Any]) -> Diagnostic:
+    from hubspoke.diagnostics import Location
+
+    return Diagnostic(
+        code=data["code"],
+        severity=Severity(data["severity"]),
+        message=data["message"],
+        location=Location(**data["location"]),
+        value=data.get("value"),
+        suggestion=data.get("suggestion"),
+    )

@@ -1,0 +1,710 @@
+"""The workspace: one SQLite file holding the programme and every imported return.
+
+Writes are transactions (``BEGIN IMMEDIATE`` ... ``COMMIT``) in WAL mode with
+``synchronous=FULL``: an import stores all of a file or none of it, even if
+the process is killed mid-write. Returns are stored as JSON
+(:func:`hubspoke.serialization.dumps_return`) beside the columns they are
+found and superseded by; frames are built from the current returns through
+:mod:`hubspoke.frames`, so the workspace and an in-memory analysis agree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol
+
+import attrs
+
+from hubspoke.diagnostics import Diagnostic, Location, Severity
+from hubspoke.errors import DataValidationError, WorkspaceError
+from hubspoke.model import MonitoringReturn, Programme, Provenance
+from hubspoke.periods import Period, parse_period
+from hubspoke.workspace import schema
+from hubspoke.workspace.outcome import (
+    ImportOutcome,
+    ImportStatus,
+    Replacement,
+    SourceFile,
+    diagnostic_from_json,
+    diagnostic_to_json,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from hubspoke.indicators.programme import ProgrammeScores
+    from hubspoke.indicators.rubric import Rubric
+
+Clock = Callable[[], datetime]
+
+
+class FileReportLike(Protocol):
+    """What :meth:`Workspace.store_report` needs of a validation report."""
+
+    @property
+    def importer(self) -> str | None: ...
+    @property
+    def returns(self) -> tuple[MonitoringReturn, ...]: ...
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]: ...
+    @property
+    def rows_read(self) -> int: ...
+    @property
+    def rows_imported(self) -> int: ...
+    @property
+    def rows_rejected(self) -> int: ...
+    @property
+    def importer_version(self) -> str | None: ...
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@contextlib.contextmanager
+def _sqlite_errors(path: Path) -> Iterator[None]:
+    """Turn sqlite3 failures into WorkspaceError with a plain message."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            raise WorkspaceError(
+                f"{path}: the workspace is locked by another process (an import still "
+                "running?); try again when it has finished"
+            ) from exc
+        raise WorkspaceError(f"{path}: workspace error: {text}") from exc
+    except sqlite3.DatabaseError as exc:
+        raise WorkspaceError(f"{path}: not a usable hubspoke workspace ({exc})") from exc
+
+
+@attrs.frozen
+class _Prepared:
+    """A return ready to insert: the model object and its JSON, made before locking."""
+
+    ret: MonitoringReturn
+    body: str
+
+
+class Workspace:
+    """An open workspace file. Use :meth:`open`; close it (or use ``with``).
+
+    One :class:`Workspace` is one SQLite connection: use it from one thread.
+    Several processes may open the same file; writers wait up to
+    ``timeout`` seconds for each other, then get a WorkspaceError.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock) -> None:
+        self._conn = conn
+        self._path = path
+        self._clock = clock
+        self._cache: dict[tuple[int, int, bool], tuple[MonitoringReturn, ...]] = {}
+
+    # -- opening and closing -----------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls, path: Path | str, *, timeout: float = 5.0, clock: Clock | None = None
+    ) -> Workspace:
+        """Open the workspace at ``path``, creating it if absent, migrating it if old.
+
+        ``clock`` (UTC, for tests) stamps imports. Raises WorkspaceError for a
+        file that is not a workspace, one written by a newer hubspoke, or one
+        locked beyond ``timeout`` seconds.
+        """
+        path = Path(path)
+        schema.check_file(path)
+        with _sqlite_errors(path):
+            conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+            try:
+                conn.execute("PRAGMA foreign_keys = ON")
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    raise WorkspaceError(f"{path}: cannot use WAL journal mode (got {mode})")
+                conn.execute("PRAGMA synchronous = FULL")
+                schema.upgrade(conn, path)
+            except BaseException:
+                conn.close()
+                raise
+        return cls(conn, path, clock or _utc_now)
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        self._conn.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: BEGIN IMMEDIATE, COMMIT on success, ROLLBACK otherwise."""
+        with _sqlite_errors(self._path):
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _meta(self, key: str) -> Any:
+        with _sqlite_errors(self._path):
+            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    # -- secret and programme ------------------------------------------------------------
+
+    def secret_key(self) -> bytes:
+        """The workspace's 32-byte HMAC key for pseudonyms (made when it was created)."""
+        value = self._meta("hmac_secret")
+        if not isinstance(value, bytes) or len(value) < 32:
+            raise WorkspaceError(f"{self._path}: the workspace's pseudonym key is missing")
+        return value
+
+    def set_programme(self, programme: Programme, *, source: SourceFile | None = None) -> None:
+        """Store the programme structure and its expected-returns register.
+
+        Replaces any earlier programme; ``source`` (the file it was read
+        from) is kept as its provenance. Raises DataValidationError listing
+        the problems if :meth:`Programme.validate` finds errors.
+        """
+        from hubspoke.serialization import dumps_programme
+
+        problems = [d for d in programme.validate() if d.severity is Severity.ERROR]
+        if problems:
+            listed = "; ".join(str(d) for d in problems)
+            raise DataValidationError(f"the programme has {len(problems)} error(s): {listed}")
+        text = dumps_programme(programme)
+        register = [
+            (
+                e.service_id,
+                e.period.start.isoformat(),
+                e.period.end.isoformat(),
+                e.period.label,
+                e.due_on.isoformat(),
+            )
+            for e in programme.expected_returns
+        ]
+        provenance = {
+            "stored_at": self._clock().isoformat(),
+            "file_name": None if source is None else source.path.name,
+            "sha256": None if source is None else source.sha256,
+        }
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                [("programme", text), ("programme_provenance", json.dumps(provenance))],
+            )
+            conn.execute("DELETE FROM expected_returns")
+            conn.executemany("INSERT INTO expected_returns VALUES (?, ?, ?, ?, ?)", register)
+
+    def programme_provenance(self) -> dict[str, str | None] | None:
+        """When the programme was stored (UTC, ISO) and from which file (name, SHA-256)."""
+        text = self._meta("programme_provenance")
+        if text is None:
+            return None
+        found: dict[str, str | None] = json.loads(str(text))
+        return found
+
+    def has_programme(self) -> bool:
+        return self._meta("programme") is not None
+
+    def programme(self) -> Programme:
+        """The stored programme; WorkspaceError if none has been set."""
+        from hubspoke.serialization import loads_programme
+
+        text = self._meta("programme")
+        if text is None:
+            raise WorkspaceError(
+                f"{self._path}: no programme in this workspace yet; import the programme "
+                "file first (hubspoke import programme.json --workspace ...)"
+            )
+        return loads_programme(str(text))
+
+    # -- importing ---------------------------------------------------------------------
+
+    def import_file(self, path: Path | str, *, format: str | None = None) -> ImportOutcome:
+        """Validate and store one return file in one transaction.
+
+        The same bytes imported again change nothing (``unchanged``); a file
+        rejected before is validated again (the importer or programme may have
+        changed) and still changes nothing if it is still rejected. ``format``
+        names the importer and skips detection.
+        """
+        from hubspoke.plugins.contract import LoadOptions
+        from hubspoke.validation import validate_file
+
+        path = Path(path)
+        try:
+            source = SourceFile.read(path)
+        except OSError as exc:
+            raise WorkspaceError(f"{path}: cannot read the file ({exc.strerror})") from exc
+        earlier = self._earlier_import(source.sha256)
+        if earlier is not None:
+            return earlier
+        programme = self.programme() if self.has_programme() else None
+        report = validate_file(path, format=format, options=LoadOptions(programme=programme))
+        return self.store_report(source, report)
+
+    def _file_row(self, sha256: str) -> sqlite3.Row | None:
+        with _sqlite_errors(self._path):
+            cur = self._conn.execute(
+                "SELECT file_name, importer, imported_at, status, rows_read, rows_imported, "
+                "rows_rejected, diagnostics FROM files WHERE sha256 = ?",
+                (sha256,),
+            )
+            cur.row_factory = sqlite3.Row
+            row: sqlite3.Row | None = cur.fetchone()
+        return row
+
+    def _earlier_import(self, sha256: str, path: Path | None = None) -> ImportOutcome | None:
+        """The ``unchanged`` outcome if this content was stored before, else None."""
+        row = self._file_row(sha256)
+        if row is None or row["status"] == "rejected":
+            return None
+        imported_at = datetime.fromisoformat(row["imported_at"])
+        return ImportOutcome(
+            status="unchanged",
+            path=path or Path(row["file_name"]),
+            sha256=sha256,
+            importer=row["importer"],
+            rows_read=row["rows_read"],
+            rows_imported=row["rows_imported"],
+            rows_rejected=row["rows_rejected"],
+            diagnostics=tuple(diagnostic_from_json(d) for d in json.loads(row["diagnostics"])),
+            imported_at=imported_at,
+            message=(
+                f"already imported on {imported_at:%Y-%m-%d %H:%M} UTC as "
+                f"{row['file_name']!r}; nothing changed"
+            ),
+        )
+
+    def store_report(self, source: SourceFile, report: FileReportLike) -> ImportOutcome:
+        """Store a validated file's returns in one transaction (see :meth:`import_file`).
+
+        Each return supersedes the current return for its service and period,
+        unless both carry a submission date and it was submitted earlier than
+        the current one: then it is kept as history only.
+        """
+        now = self._clock()
+        diagnostics = tuple(report.diagnostics)
+        if not report.returns:
+            if not any(d.severity is Severity.ERROR for d in diagnostics):
+                diagnostics += (
+                    Diagnostic(
+                        code="no-returns",
+                        severity=Severity.ERROR,
+                        message="the file holds no return to store",
+                        location=Location(file=source.path.name),
+                    ),
+                )
+            return self._reject(source, report, diagnostics, now)
+        version = _importer_version(report)
+        prepared = [
+            _prepare(r, source, report.importer or "unknown", version, now) for r in report.returns
+        ]
+        with self._write() as conn:
+            # another process may have stored the same bytes since import_file looked
+            again = self._earlier_import(source.sha256, source.path)
+            if again is not None:
+                return again
+            conn.execute(
+                "DELETE FROM files WHERE sha256 = ? AND status = 'rejected'", (source.sha256,)
+            )
+            conn.execute(
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, 'imported', ?, ?, ?, ?)",
+                (
+                    source.sha256,
+                    source.path.name,
+                    source.size,
+                    report.importer,
+                    version,
+                    now.isoformat(),
+                    report.rows_read,
+                    report.rows_imported,
+                    report.rows_rejected,
+                    json.dumps([diagnostic_to_json(d) for d in diagnostics]),
+                ),
+            )
+            replaced: list[Replacement] = []
+            kept_older: list[Diagnostic] = []
+            for item in prepared:
+                replacement, older = _insert_return(conn, item, source.sha256, now)
+                if replacement is not None:
+                    replaced.append(replacement)
+                if older is not None:
+                    kept_older.append(older)
+            status: ImportStatus = "superseded" if replaced else "imported"
+            if replaced:
+                conn.execute(
+                    "UPDATE files SET status = 'superseded' WHERE sha256 = ?", (source.sha256,)
+                )
+            if kept_older:
+                diagnostics += tuple(kept_older)
+                conn.execute(
+                    "UPDATE files SET diagnostics = ? WHERE sha256 = ?",
+                    (json.dumps([diagnostic_to_json(d) for d in diagnostics]), source.sha256),
+                )
+        message = f"{len(prepared)} return(s) stored"
+        if replaced:
+            message += f", {len(replaced)} replacing an earlier submission"
+        return ImportOutcome(
+            status=status,
+            path=source.path,
+            sha256=source.sha256,
+            importer=report.importer,
+            rows_read=report.rows_read,
+            rows_imported=report.rows_imported,
+            rows_rejected=report.rows_rejected,
+            diagnostics=diagnostics,
+            returns_stored=len(prepared),
+            replaced=tuple(replaced),
+            imported_at=now,
+            message=message,
+        )
+
+    def _reject(
+        self,
+        source: SourceFile,
+        report: FileReportLike,
+        diagnostics: tuple[Diagnostic, ...],
+        now: datetime,
+    ) -> ImportOutcome:
+        """Record a rejected attempt once; a repeat of the same bytes writes nothing."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO files VALUES (?, ?, ?, ?, NULL, ?, 'rejected', ?, ?, ?, ?)",
+                (
+                    source.sha256,
+                    source.path.name,
+                    source.size,
+                    report.importer,
+                    now.isoformat(),
+                    report.rows_read,
+                    report.rows_imported,
+                    report.rows_rejected,
+                    json.dumps([diagnostic_to_json(d) for d in diagnostics]),
+                ),
+            )
+        errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+        return ImportOutcome(
+            status="rejected",
+            path=source.path,
+            sha256=source.sha256,
+            importer=report.importer,
+            rows_read=report.rows_read,
+            rows_imported=report.rows_imported,
+            rows_rejected=report.rows_rejected,
+            diagnostics=diagnostics,
+            message=f"rejected: nothing stored ({errors} error(s))",
+        )
+
+    # -- reading -----------------------------------------------------------------------
+
+    def returns(self, include_superseded: bool = False) -> tuple[MonitoringReturn, ...]:
+        """Stored returns, current only unless ``include_superseded``.
+
+        Ordered by service id, period start, period end, then storage order.
+        Parsed once and cached until the workspace changes.
+        """
+        from hubspoke.serialization import loads_return
+
+        with _sqlite_errors(self._path):
+            data_version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+            key = (int(data_version), self._conn.total_changes, include_superseded)
+            cached = self._cache.get(key)
+            if cached is not None:
+                return cached
+            where = "" if include_superseded else "WHERE superseded_by IS NULL"
+            rows = self._conn.execute(
+                f"SELECT body FROM returns {where} "
+                "ORDER BY service_id, period_start, period_end, id"
+            ).fetchall()
+        result = tuple(loads_return(body) for (body,) in rows)
+        self._cache = {key: result}
+        return result
+
+    def history(
+        self, service_id: str | None = None, period_label: str | None = None
+    ) -> pd.DataFrame:
+        """Every stored return (current and superseded) with its provenance.
+
+        Columns: return_id, service_id, period_label, period_start, period_end,
+        submitted_on, current, superseded_by, file_name, file_sha256, importer,
+        importer_version, stored_at, values, cases, activities, outcomes (record
+        counts). Filtered by ``service_id`` and ``period_label`` when given.
+        """
+        from hubspoke.workspace.tables import history_frame
+
+        clauses: list[str] = []
+        params: list[str] = []
+        if service_id is not None:
+            clauses.append("r.service_id = ?")
+            params.append(service_id)
+        if period_label is not None:
+            clauses.append("r.period_label = ?")
+            params.append(period_label)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        with _sqlite_errors(self._path):
+            rows = self._conn.execute(
+                "SELECT r.id, r.service_id, r.period_label, r.period_start, r.period_end, "
+                "r.submitted_on, r.superseded_by IS NULL, r.superseded_by, f.file_name, "
+                "r.file_sha256, r.importer, f.importer_version, r.stored_at, r.n_values, "
+                "r.n_cases, r.n_activities, r.n_outcomes "
+                f"FROM returns r JOIN files f ON f.sha256 = r.file_sha256 {where} "
+                "ORDER BY r.service_id, r.period_start, r.period_end, r.id",
+                params,
+            ).fetchall()
+        return history_frame(rows)
+
+    def imports(self) -> pd.DataFrame:
+        """Every file imported or rejected, oldest first.
+
+        Columns: file_name, sha256, size, importer, importer_version,
+        imported_at, status, rows_read, rows_imported, rows_rejected, errors.
+        """
+        from hubspoke.workspace.tables import imports_frame
+
+        with _sqlite_errors(self._path):
+            rows = self._conn.execute(
+                "SELECT file_name, sha256, size, importer, importer_version, imported_at, "
+                "status, rows_read, rows_imported, rows_rejected, "
+                "(SELECT count(*) FROM json_each(diagnostics) "
+                " WHERE json_extract(value, '$.severity') = 'error') "
+                "FROM files ORDER BY imported_at, file_name"
+            ).fetchall()
+        return imports_frame(rows)
+
+    def values_frame(self) -> pd.DataFrame:
+        """:func:`hubspoke.frames.values_frame` of the current returns."""
+        from hubspoke import frames
+
+        return frames.values_frame(self.returns())
+
+    def cases_frame(self) -> pd.DataFrame:
+        """:func:`hubspoke.frames.cases_frame` of the current returns."""
+        from hubspoke import frames
+
+        return frames.cases_frame(self.returns())
+
+    def activities_frame(self) -> pd.DataFrame:
+        """:func:`hubspoke.frames.activities_frame` of the current returns."""
+        from hubspoke import frames
+
+        return frames.activities_frame(self.returns())
+
+    def outcomes_frame(self) -> pd.DataFrame:
+        """:func:`hubspoke.frames.outcomes_frame` of the current returns."""
+        from hubspoke import frames
+
+        return frames.outcomes_frame(self.returns())
+
+    def returns_status(self, today: date) -> pd.DataFrame:
+        """Received / late / missing / not due for each expected return, as of ``today``.
+
+        :func:`hubspoke.indicators.quality.reporting` over the programme and
+        every stored return, superseded ones included: lateness is judged by
+        the first submission, so a late correction of an on-time return does
+        not make it late. Reporting needs only each return's service, period
+        and submission date, so they are read from their columns without
+        parsing the returns' records (the JSON).
+        """
+        from hubspoke.indicators.quality import reporting
+
+        return reporting(self.programme(), self._return_headers(), today)
+
+    def _return_headers(self) -> tuple[MonitoringReturn, ...]:
+        """Every stored return's service, period and submission date, without its records."""
+        with _sqlite_errors(self._path):
+            rows = self._conn.execute(
+                "SELECT service_id, period_start, period_end, period_label, submitted_on "
+                "FROM returns ORDER BY service_id, period_start, period_end, id"
+            ).fetchall()
+        return tuple(
+            MonitoringReturn(
+                service_id=service_id,
+                period=Period(
+                    start=date.fromisoformat(start), end=date.fromisoformat(end), label=label
+                ),
+                submitted_on=None if submitted is None else date.fromisoformat(submitted),
+            )
+            for service_id, start, end, label, submitted in rows
+        )
+
+    def scores(self, period: Period | str, rubric: Rubric | None = None) -> ProgrammeScores:
+        """Every spoke's indicators for ``period`` (a Period or a label like ``2015-16``)."""
+        from hubspoke.indicators.programme import score_programme
+        from hubspoke.indicators.rubric import DEFAULT_RUBRIC
+
+        return score_programme(
+            self.programme(), self.returns(), _period(period), rubric or DEFAULT_RUBRIC
+        )
+
+    def key_outcomes(self, period: Period | str, rubric: Rubric | None = None) -> pd.DataFrame:
+        """The six key outcomes for ``period``, rolled up to hub, phase and programme."""
+        from hubspoke.indicators.outcomes import key_outcomes
+        from hubspoke.indicators.rubric import DEFAULT_RUBRIC
+
+        return key_outcomes(
+            self.programme(), self.returns(), _period(period), rubric or DEFAULT_RUBRIC
+        )
+
+
+def _period(period: Period | str) -> Period:
+    return period if isinstance(period, Period) else parse_period(period)
+
+
+def _importer_version(report: FileReportLike) -> str:
+    """The importer's version: as reported, else from the returns' provenance or the registry."""
+    if report.importer_version:
+        return report.importer_version
+    for ret in report.returns:
+        if ret.provenance is not None and ret.provenance.importer == report.importer:
+            return ret.provenance.importer_version
+    if report.importer is not None:
+        try:
+            from hubspoke.plugins.registry import get_registry
+
+            found = get_registry().importers.get(report.importer)
+        except Exception:  # the version is provenance, not worth failing an import over
+            found = None
+        if found is not None:
+            return str(found.importer.version)
+    return "unknown"
+
+
+def _prepare(
+    ret: MonitoringReturn, source: SourceFile, importer: str, version: str, now: datetime
+) -> _Prepared:
+    """The return with the workspace's provenance, and its JSON."""
+    from hubspoke.serialization import dumps_return
+
+    sheet = ret.provenance.sheet if ret.provenance is not None else None
+    provenance = Provenance(
+        source_file=source.path.name,
+        sha256=source.sha256,
+        importer=importer,
+        importer_version=version,
+        imported_at=now,
+        sheet=sheet,
+    )
+    stored = attrs.evolve(ret, provenance=provenance)
+    return _Prepared(ret=stored, body=dumps_return(stored))
+
+
+def _insert_return(
+    conn: sqlite3.Connection, item: _Prepared, sha256: str, now: datetime
+) -> tuple[Replacement | None, Diagnostic | None]:
+    """Insert one return, superseding the current one for its service and period.
+
+    Returns what it replaced, or the info diagnostic saying it was kept as
+    history because the current return was submitted later.
+    """
+    ret = item.ret
+    period = ret.period
+    key = (ret.service_id, period.start.isoformat(), period.end.isoformat())
+    current = conn.execute(
+        "SELECT r.id, r.submitted_on, f.file_name FROM returns r "
+        "JOIN files f ON f.sha256 = r.file_sha256 "
+        "WHERE r.service_id = ? AND r.period_start = ? AND r.period_end = ? "
+        "AND r.superseded_by IS NULL",
+        key,
+    ).fetchone()
+    new_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM returns").fetchone()[0]
+    superseded_by: int | None = None
+    replacement: Replacement | None = None
+    older: Diagnostic | None = None
+    if current is not None:
+        current_id, current_submitted, current_file = current
+        if (
+            ret.submitted_on is not None
+            and current_submitted is not None
+            and ret.submitted_on < date.fromisoformat(current_submitted)
+        ):
+            superseded_by = current_id
+            older = Diagnostic(
+                code="older-resubmission",
+                severity=Severity.INFO,
+                message=(
+                    f"the return from {ret.service_id!r} for {period.label} was submitted on "
+                    f"{ret.submitted_on}, before the one already stored from {current_file!r} "
+                    f"({current_submitted}); kept as history, the later one stays current"
+                ),
+                location=Location(file=ret.provenance.source_file if ret.provenance else None),
+            )
+        else:
+            # the foreign key is deferred, so the old row may point at the id about to exist
+            conn.execute("UPDATE returns SET superseded_by = ? WHERE id = ?", (new_id, current_id))
+            replacement = Replacement(
+                service_id=ret.service_id, period_label=period.label, earlier_file=current_file
+            )
+    conn.execute(
+        "INSERT INTO returns (id, service_id, period_start, period_end, period_label, "
+        "submitted_on, file_sha256, importer, superseded_by, stored_at, body, n_values, "
+        "n_cases, n_activities, n_outcomes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            new_id,
+            *key,
+            period.label,
+            None if ret.submitted_on is None else ret.submitted_on.isoformat(),
+            sha256,
+            ret.provenance.importer if ret.provenance else "unknown",
+            superseded_by,
+            now.isoformat(),
+            item.body,
+            len(ret.values),
+            len(ret.cases),
+            len(ret.activities),
+            len(ret.outcomes),
+        ),
+    )
+    return replacement, older
+
+
+def dump_content(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table of a workspace file, sorted: for equality checks.
+
+    Opens its own connection (which, like any, first recovers a WAL left by a
+    killed writer); used to compare two states of a workspace.
+    """
+    conn = sqlite3.connect(path)
+    try:
+        tables = [
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        content: dict[str, list[tuple[object, ...]]] = {}
+        for table in tables:
+            rows = conn.execute(f'SELECT * FROM "{table}"').fetchall()
+            content[table] = sorted(rows, key=repr)
+        content["#user_version"] = [tuple(conn.execute("PRAGMA user_version").fetchone())]
+        return content
+    finally:
+        conn.close()
+
+
+__all__: Sequence[str] = ("FileReportLike", "Workspace", "dump_content")

@@ -1,0 +1,151 @@
+"""Opening workbooks safely and reading a sheet into a :class:`~hubspoke_importers._csv.Table`.
+
+Safety: the workbook's bytes are bounded by ``LoadOptions.max_bytes``; the
+total uncompressed size of its zip members by :data:`UNCOMPRESSED_FACTOR`
+times that (a zip-bomb guard checked before any XML is parsed); openpyxl
+parses XML through defusedxml (openpyxl switches to it automatically when
+it is installed: :func:`open_workbook` refuses to run otherwise) and in
+read-only mode, streaming rows.
+
+Cells become text the way a user would type them: dates as ISO dates,
+whole floats without ``.0``, booleans as yes/no; numbers in date columns are
+Excel serial day numbers.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import pandas as pd
+
+from hubspoke.errors import FileImportError
+from hubspoke_importers._common import Findings, header_key
+from hubspoke_importers._csv import Table, build_table
+
+#: The uncompressed workbook may be at most this many times ``max_bytes``.
+UNCOMPRESSED_FACTOR = 4
+
+#: How many rows from the top are searched for the header row.
+HEADER_SEARCH_ROWS = 30
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def check_zip(data: bytes, file: str, max_bytes: int) -> None:
+    """Refuse a workbook that is not a zip or whose members inflate past the limit."""
+    limit = max_bytes * UNCOMPRESSED_FACTOR
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileImportError(f"{file}: not an .xlsx workbook (not a valid zip: {exc})") from None
+    if total > limit:
+        raise FileImportError(
+            f"{file}: the workbook would inflate to {total:,} bytes, over the limit of "
+            f"{limit:,} bytes ({UNCOMPRESSED_FACTOR} x LoadOptions.max_bytes); "
+            "it is refused as a possible zip bomb"
+        )
+
+
+def open_workbook(data: bytes, file: str, max_bytes: int) -> Any:
+    """An openpyxl read-only workbook of ``data``, after the size checks."""
+    import openpyxl
+
+    if not openpyxl.DEFUSEDXML:
+        raise FileImportError("reading workbooks needs defusedxml installed (XML hardening)")
+    check_zip(data, file, max_bytes)
+    try:
+        return openpyxl.load_workbook(
+            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+        )
+    except FileImportError:
+        raise
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        if _hostile(exc):
+            raise FileImportError(
+                f"{file}: the workbook cannot be read safely: its XML declares entities or a "
+                "DTD, which hubspoke refuses (XML hardening)"
+            ) from None
+        raise FileImportError(f"{file}: the workbook cannot be read ({exc})") from None
+
+
+def _hostile(exc: BaseException | None) -> bool:
+    """True when ``exc`` or an exception it was raised from is defusedxml's refusal."""
+    from defusedxml import DefusedXmlException
+
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def cell_text(value: object, *, is_date: bool = False) -> str:
+    """The text of a cell value as a user would have typed it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        if is_date and 1 <= value <= 2958465:
+            return (_EXCEL_EPOCH + timedelta(days=int(value))).isoformat()
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return repr(value) if isinstance(value, float) else str(value)
+    return str(value).strip()
+
+
+def find_header(
+    rows: list[tuple[object, ...]], known: Iterable[str], aliases: Mapping[str, str]
+) -> int | None:
+    """0-based index of the first of the top rows naming two or more known columns."""
+    known_set = set(known)
+    need = 2 if len(known_set) > 2 else 1
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        keys = {aliases.get(k, k) for k in (header_key(v) for v in row if isinstance(v, str))}
+        if len(keys & known_set) >= need:
+            return i
+    return None
+
+
+def sheet_table(
+    rows: list[tuple[object, ...]],
+    header_index: int,
+    findings: Findings,
+    *,
+    aliases: Mapping[str, str],
+    date_keys: Iterable[str] = (),
+) -> Table:
+    """The table under the header row ``header_index`` (0-based) of a sheet's ``rows``."""
+    width = max((len(r) for r in rows), default=0)
+    header = [cell_text(v) for v in rows[header_index]] + [""] * width
+    header = header[:width]
+    dated = {
+        i
+        for i, h in enumerate(header)
+        if aliases.get(header_key(h), header_key(h)) in set(date_keys)
+    }
+    body = [
+        [cell_text(v, is_date=i in dated) for i, v in enumerate(r)] + [""] * (width - len(r))
+        for r in rows[header_index + 1 :]
+    ]
+    frame = (
+        pd.DataFrame(body, columns=range(width), dtype=str)
+        if body
+        else pd.DataFrame({i: pd.Series([], dtype=str) for i in range(width)})
+    )
+    return build_table(
+        header, frame, first_row=header_index + 2, findings=findings, aliases=dict(aliases)
+    )

@@ -1,0 +1,196 @@
+"""``hubspoke-cases``: pseudonymous case-level records, one row per young person.
+
+Columns: ``service``, ``case_id`` (required), ``period`` (optional: else
+``LoadOptions.period``, else the file is refused with ``missing-column``),
+``referral_date``, ``referral_source``, ``risk_at_referral``,
+``risk_latest``, ``gender``, ``ethnicity``, ``sexuality``, ``age``,
+``age_band``, ``looked_after``, ``support_type``, ``missing_before``,
+``missing_after``, ``closed_on``, ``closure_reason`` (optional; an absent
+column or blank cell means "not supplied"). Rows are grouped into one return
+per (service, period). See ``docs/formats.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from hubspoke.errors import ModelError
+from hubspoke.model import CaseRecord
+from hubspoke.plugins.contract import LoadOptions, LoadResult, Probe
+from hubspoke_importers._cells import Problem, parse_count, parse_flag
+from hubspoke_importers._columns import ColumnReader, ObjectArray, objects, report_columns
+from hubspoke_importers._common import VERSION, Findings, is_identifier, provenance, read_source
+from hubspoke_importers._csv import read_table
+from hubspoke_importers._returns import ReturnBuilder, finish
+from hubspoke_importers.values import header_keys
+
+NAME = "hubspoke-cases"
+
+#: Coded columns and the code list each maps to.
+CODED: dict[str, str] = {
+    "referral_source": "referral_source",
+    "risk_at_referral": "risk_level",
+    "risk_latest": "risk_level",
+    "gender": "gender",
+    "ethnicity": "ethnicity",
+    "sexuality": "sexuality",
+    "age_band": "age_band",
+    "support_type": "support_type",
+    "closure_reason": "closure_reason",
+}
+DATES = ("referral_date", "closed_on")
+COUNTS = ("missing_before", "missing_after")
+#: Every column a case row may have, besides ``service`` and ``period``.
+CASE_COLUMNS = ("case_id", *DATES, *CODED, "age", "looked_after", *COUNTS)
+KNOWN = ("service", "period", *CASE_COLUMNS)
+
+
+def _case_id(text: str) -> str | Problem | None:
+    if not text:
+        return Problem(code="missing-value", message="the case id is blank")
+    if not is_identifier(text):
+        return Problem(
+            code="invalid-case-id",
+            message="a case id must be letters, digits, _ . : - (no spaces, at most 64)",
+            suggestion="use the service's own pseudonymous reference, e.g. Case-0042",
+        )
+    return text
+
+
+def _age(text: str) -> int | Problem | None:
+    value = parse_count(text)
+    if isinstance(value, int) and value > 25:
+        return Problem(code="age-out-of-range", message=f"age {value} is outside 0-25")
+    return value
+
+
+def read_cases(
+    reader: ColumnReader, services: ObjectArray, periods: ObjectArray, builder: ReturnBuilder
+) -> int:
+    """Check case rows column-wise; add surviving rows to ``builder``; return how many."""
+    ids = reader.parse("case_id", _case_id)
+    reader.personal_values("case_id")
+    fields: dict[str, ObjectArray] = {k: reader.codes(k, v) for k, v in CODED.items()}
+    for k in DATES:
+        fields[k] = reader.dates(k)
+    for k in COUNTS:
+        fields[k] = reader.counts(k)
+    fields["age"] = reader.parse("age", _age)
+    fields["looked_after"] = reader.parse("looked_after", parse_flag)
+    _reject_duplicates(reader, ids, services, periods)
+    names = ["case_id", *fields]
+    alive = np.flatnonzero(reader.alive())
+    columns = [ids[alive], *(fields[n][alive] for n in fields)]
+    imported = 0
+    # Every field was checked column-wise above by the same rules as the model's
+    # validators (codes from the code lists, identifiers, dates, whole counts, ages
+    # 0-25), so the per-field validators are skipped here for speed; the model's
+    # cross-field checks (__attrs_post_init__) still run.
+    with attrs.validators.disabled():
+        for position, row in zip(alive, zip(*columns, strict=True), strict=True):
+            i = int(position)
+            try:
+                record = CaseRecord(**dict(zip(names, row, strict=True)))
+            except ModelError as exc:
+                key = exc.field if reader.has(exc.field) else "case_id"
+                reader.reject(i, "invalid-record", exc.rule, key=key, value=str(exc.value))
+                continue
+            builder.add(services[i], periods[i], record)
+            imported += 1
+    return imported
+
+
+def _reject_duplicates(
+    reader: ColumnReader, ids: ObjectArray, services: ObjectArray, periods: ObjectArray
+) -> None:
+    """Reject repeated case ids within each (service, period) among surviving rows.
+
+    One (service, period) uses the generic ``duplicate-case-id`` rule directly;
+    several are checked at once on (service, period, case id) keys, with the
+    same rule id and wording.
+    """
+    alive = reader.alive()
+    if not alive.any():
+        return
+    keys = pd.DataFrame(
+        {
+            "service": pd.Series(services, dtype=object),
+            "period": pd.Series(
+                [p.label if p is not None else None for p in periods], dtype=object
+            ),
+            "case_id": pd.Series(ids, dtype=object),
+        }
+    )
+    live = keys[alive & keys["case_id"].notna().to_numpy()]
+    if live[["service", "period"]].drop_duplicates().shape[0] <= 1:
+        reader.duplicate_ids("case_id")
+        return
+    repeated = live.duplicated(keep="first")
+    if not repeated.any():
+        return
+    first_rows = {
+        key: int(reader.table.rows[i])
+        for i, key in zip(live.index, map(tuple, live.to_numpy()), strict=True)
+        if not repeated.at[i]
+    }
+    for i in live.index[repeated.to_numpy()]:
+        key = tuple(live.loc[i])
+        reader.reject(
+            int(i),
+            "duplicate-case-id",
+            f"case id {key[2]!r} already appears in row {first_rows[key]}",
+            key="case_id",
+            value=str(key[2]),
+            suggestion="give each young person one row, or correct the id",
+        )
+
+
+class CasesImporter:
+    """Reads the case-level CSV format ``hubspoke-cases``."""
+
+    name: str = NAME
+    description: str = (
+        "Case-level CSV, one row per young person: service, case_id, referral and risk "
+        "details, demographics, missing episodes, closure."
+    )
+    extensions: tuple[str, ...] = (".csv", ".txt")
+    version: str = VERSION
+
+    def sniff(self, probe: Probe) -> float | None:
+        """0.9 when the header row has ``case_id`` and no ``measure``."""
+        try:
+            keys = header_keys(probe)
+        except Exception:
+            return None
+        if "case_id" in keys and "measure" not in keys:
+            return 0.9 if "service" in keys else 0.6
+        return None
+
+    def load(self, source: Path, *, options: LoadOptions) -> LoadResult:
+        data = read_source(source, options)
+        findings = Findings(source.name)
+        table = read_table(data, findings)
+        reader = ColumnReader(table, findings)
+        builder = ReturnBuilder(provenance=provenance(source, data, NAME))
+        required = ["case_id"]
+        if not options.service_id:
+            required.insert(0, "service")
+        if not options.period and not reader.has("period"):
+            required.append("period")
+        extra = [k for k in table.columns if k not in KNOWN]
+        reference = options.period.end if options.period else None
+        flagged = reader.personal_data(extra, reference)
+        report_columns(table, findings, KNOWN, ignore=flagged)
+        imported = 0
+        if reader.required_columns(required):
+            services = reader.services("service", options)
+            periods = reader.periods("period", options)
+            imported = read_cases(reader, services, periods, builder)
+        return finish(builder.build(), [findings], table.rows_read, imported)
+
+
+__all__ = ["CASE_COLUMNS", "CasesImporter", "objects", "read_cases"]
