@@ -240,3 +240,24 @@ def test_funding_frame_has_a_flag_per_condition() -> None:
     frame = frames.funding_frame(Programme(name="Empty"))
     for condition in FundingCondition:
         assert str(frame[condition.value].dtype) == "boolean"
+
+
+def test_returns_from_plain_frames_built_by_hand() -> None:
+    """Plain numpy/str columns work too; columns beyond the keys are breakdown dimensions."""
+    values = pd.DataFrame(
+        {
+            "service_id": ["S1", "S1"],
+            "period_label": ["2015-16", "2015-16"],
+            "period_start": pd.to_datetime(["2015-04-01", "2015-04-01"]),
+            "period_end": pd.to_datetime(["2016-03-31", "2016-03-31"]),
+            "measure": ["referrals_received", "referrals_received"],
+            "gender": [None, "1"],
+            "value": [10, 4],
+        }
+    )
+    (back,) = frames.returns_from_frames(values=values)
+    assert back.period == financial_year(2015)
+    assert back.values == (
+        DataValue(measure="referrals_received", value=10),
+        DataValue(measure="referrals_received", breakdown={"gender": "1"}, value=4),
+    )

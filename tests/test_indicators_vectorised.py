@@ -94,7 +94,7 @@ def assert_row_matches(row: pd.Series, score: IndicatorScore) -> None:
 
 
 indicator_rows = st.sampled_from(INDICATORS).flatmap(
-    lambda name: st.tuples(st.just(name), st.lists(INPUT_STRATEGIES[name], min_size=0, max_size=25))
+    lambda name: st.tuples(st.just(name), st.lists(INPUT_STRATEGIES[name], min_size=0, max_size=15))
 )
 
 
@@ -131,7 +131,7 @@ def test_row_order_never_changes_a_row_result(
     pd.testing.assert_frame_equal(shuffled.loc[original.index], original)
 
 
-@given(rows=st.lists(INPUT_STRATEGIES["sustainability"], max_size=25))
+@given(rows=st.lists(INPUT_STRATEGIES["sustainability"], max_size=12))
 def test_precomputed_funding_columns_equal_the_tuple_column(rows: list[Any]) -> None:
     # Squares of amounts below ~1e-154 underflow; such amounts are not money.
     assume(all(a == 0 or a >= 1e-6 for r in rows for a in (r.funding_by_funder or ())))

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hubspoke.codes import (
     ActivityKind,
@@ -46,7 +47,7 @@ from hubspoke.model import (
     SupervisionSession,
 )
 from hubspoke.periods import calendar_quarter, calendar_year, financial_quarter, financial_year
-from strategies import programmes
+from strategies import programmes, spans
 
 D = date
 
@@ -461,3 +462,26 @@ def test_overlap_with_a_long_earlier_arrangement_is_reported_too() -> None:
     assert ("overlapping-occupancy", "$.occupancies[2].start") in found
     messages = [d.message for d in p.validate()]
     assert "hosting 'HA-C' starts before hosting 'HA-A' of the same spoke ends" in messages
+
+
+@given(st.lists(spans(), min_size=1, max_size=5))
+def test_hosting_overlap_is_reported_exactly_when_two_arrangements_share_a_day(
+    windows: list[tuple[date, date | None]],
+) -> None:
+    hosting = tuple(
+        _hosting(id=f"HA{i}", start=start, end=end) for i, (start, end) in enumerate(windows)
+    )
+    far = date.max
+
+    def share_a_day(a: HostingArrangement, b: HostingArrangement) -> bool:
+        return a.start <= (b.end or far) and b.start <= (a.end or far)
+
+    expected = any(share_a_day(a, b) for i, a in enumerate(hosting) for b in hosting[i + 1 :])
+    found = [d for d in _programme(hosting=hosting).validate() if d.code == "overlapping-hosting"]
+    assert bool(found) == expected
+    # every arrangement that overlaps one starting earlier is named
+    flagged = {d.location.path for d in found}
+    for j, b in enumerate(hosting):
+        earlier = [a for a in hosting if (a.start, a.id) < (b.start, b.id)]
+        if any(share_a_day(a, b) for a in earlier):
+            assert f"$.hosting[{j}].start" in flagged

@@ -191,3 +191,20 @@ def test_bad_counts_are_refused_with_their_location(
 def test_min_cell_below_one_is_refused() -> None:
     with pytest.raises(PrivacyError, match="min_cell"):
         suppress_table(pd.DataFrame({"a": [1]}), min_cell=0)
+
+
+@given(
+    shape=st.tuples(st.integers(2, 6), st.integers(2, 6)),
+    data=st.data(),
+    layout=margins,
+)
+def test_pinned_cells_agree_with_linear_algebra_on_any_mask(
+    shape: tuple[int, int], data: st.DataObject, layout: tuple[bool, bool]
+) -> None:
+    row_totals, col_totals = layout
+    cells = shape[0] * shape[1]
+    flat = data.draw(st.lists(st.booleans(), min_size=cells, max_size=cells))
+    mask = np.array(flat, dtype=bool).reshape(shape)
+    assert sorted(pinned_cells(mask, row_totals=row_totals, col_totals=col_totals)) == sorted(
+        _determined_by_solver(mask, row_totals, col_totals)
+    )

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import attrs
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -22,7 +21,7 @@ from report_sample import QUARTERS, sample_report_data
 SECTIONS = ("overview", "outcomes", "indicators", "trends", "data-quality", "provenance")
 FORBIDDEN = ("http:", "https:", "src=", "<script", "@import", "url(")
 #: Published tables holding counts of people (every cell is subject to suppression).
-PEOPLE_TABLES = re.compile(r"^(totals_by_service|quarterly_.*|.*_by_profession)$")
+PEOPLE_TABLES = re.compile(r"^(totals_by_service|by_period_.*|.*_by_profession)$")
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +66,7 @@ def test_totals_equal_the_sums_of_the_input_values() -> None:
         expected = int(inputs.loc[inputs["measure"] == measure, "value"].sum())
         assert totals[t.measure_label(measure)] == expected
         assert f"{expected:,}" in report.html
-        quarterly = by_name[f"quarterly_{measure}"].cells
+        quarterly = by_name[f"by_period_{measure}"].cells
         for label, _ in QUARTERS:
             in_quarter = inputs[(inputs["measure"] == measure) & (inputs["period_label"] == label)]
             published = quarterly.loc[TOTAL, label]
@@ -113,7 +112,7 @@ def test_suppression_is_applied_in_every_published_people_table(seed: int, min_c
         cells = _people_cells(table)
         for value in cells.to_numpy().ravel():
             assert not (isinstance(value, int) and 1 <= value <= min_cell), (table.name, value)
-        if table.name.startswith("quarterly_"):
+        if table.name.startswith("by_period_"):
             mask = (cells == MARKER).to_numpy()
             assert pinned_cells(mask, row_totals=True, col_totals=True) == []
         elif table.name == "field_completeness":
@@ -215,11 +214,60 @@ def test_charts_are_accessible(html_text: str) -> None:
     assert html_text.count("<title>") >= len(svgs)
 
 
-def test_empty_quarterly_figures_say_so() -> None:
+def test_annual_returns_are_in_the_totals_but_not_the_trend() -> None:
     data = sample_report_data()
     annual = data.values.assign(
         period_start=pd.Timestamp("2015-04-01"), period_end=pd.Timestamp("2016-03-31")
     )
-    html = render_report(attrs.evolve(data, values=annual)).html
-    assert "No quarterly figures were reported" in html
-    assert np.isfinite(len(html))
+    report = render_report(attrs.evolve(data, values=annual))
+    assert "No quarterly figures were reported" in report.html
+    by_name = {x.name: x for x in report.tables}
+    table = by_name["by_period_referrals_received"].cells
+    assert list(table.columns) == [t.OTHER_PERIODS, TOTAL]
+    inputs = _input_totals(data)
+    expected = int(inputs.loc[inputs["measure"] == "referrals_received", "value"].sum())
+    assert table.loc[TOTAL, TOTAL] == expected
+
+
+def test_service_totals_repeat_their_tables_hidden_cells_exactly() -> None:
+    for seed in range(5):
+        report = render_report(sample_report_data(seed=seed), min_cell=8)
+        by_name = {x.name: x for x in report.tables}
+        totals = by_name["totals_by_service"].cells
+        for measure in t.TREND_MEASURES:
+            source = by_name[f"by_period_{measure}"].cells[TOTAL]
+            copied = totals[t.measure_label(measure)].reindex(source.index)
+            assert list(copied) == list(source)
+
+
+@pytest.mark.parametrize("min_cell", [5, 20, 700])
+def test_outcome_totals_hidden_elsewhere_are_hidden_in_the_outcomes_table(min_cell: int) -> None:
+    data = sample_report_data()
+    report = render_report(data, min_cell=min_cell)  # 700 hides the professions' total (610)
+    by_name = {x.name: x for x in report.tables}
+    professions = by_name["professionals_trained_by_profession"].cells
+    outcomes = by_name["key_outcomes"].cells.set_index("Measure")
+    shown = outcomes.loc["Professionals trained", "Value"]
+    if professions.loc[TOTAL].iloc[0] == MARKER:
+        assert shown == MARKER
+    else:
+        assert shown == professions.loc[TOTAL].iloc[0]
+
+
+def test_a_programme_with_no_data_yet_still_gets_a_report() -> None:
+    data = sample_report_data()
+    empty = attrs.evolve(
+        data,
+        scores=data.scores.iloc[0:0],
+        components=data.components.iloc[0:0],
+        key_outcomes=data.key_outcomes.iloc[0:0],
+        values=data.values.iloc[0:0],
+        returns_status=data.returns_status.iloc[0:0],
+        field_completeness=data.field_completeness.iloc[0:0],
+        provenance=(),
+    )
+    report = render_report(empty)
+    for section in SECTIONS:
+        assert f'<section id="{section}"' in report.html
+    assert "No quarterly figures were reported" in report.html
+    assert "No provenance was supplied" in report.html

@@ -66,7 +66,7 @@ def test_report_data_comes_from_the_workspace(ws_path: Path) -> None:
     assert "case_id" not in data.field_completeness.columns
     report = render_report(data)
     by_name = {t.name: t for t in report.tables}
-    quarterly = by_name["quarterly_referrals_received"].cells
+    quarterly = by_name["by_period_referrals_received"].cells
     assert quarterly.loc[TOTAL, TOTAL] == sum(REFERRALS.values())
     assert list(quarterly.columns[:4]) == [financial_quarter(2015, q).label for q in (1, 2, 3, 4)]
     assert MARKER in quarterly.to_numpy()
@@ -90,7 +90,7 @@ def test_report_command_writes_the_report_and_exports(ws_path: Path, tmp_path: P
     assert "Report:" in result.output
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Alder and Northmoor Programme" in html
-    with (out / "exports" / "quarterly_referrals_received.csv").open(encoding="utf-8-sig") as fh:
+    with (out / "exports" / "by_period_referrals_received.csv").open(encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
     assert rows[-1][0] == TOTAL
     assert rows[-1][-1] == str(sum(REFERRALS.values()))
@@ -104,7 +104,7 @@ def test_report_command_with_min_cell_one_shows_more(ws_path: Path, tmp_path: Pa
     loose = render_report(data, min_cell=1).tables
     hidden = {t.name: (t.cells == MARKER).to_numpy().sum() for t in strict}
     shown = {t.name: (t.cells == MARKER).to_numpy().sum() for t in loose}
-    assert hidden["quarterly_referrals_received"] > shown["quarterly_referrals_received"]
+    assert hidden["by_period_referrals_received"] > shown["by_period_referrals_received"]
     assert build_report(data, tmp_path / "r").exists()
 
 

@@ -311,3 +311,57 @@ def test_plugin_hook_absent_is_fine(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_period_round_trip_keeps_label() -> None:
     p = financial_year(2014)
     assert ser.structure(ser.unstructure(p), type(p)) == p
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _positions(value: Any) -> list[tuple[Any, Any]]:
+    """Every ``(container, key)`` position inside a JSON value, for mutation."""
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    found: list[tuple[Any, Any]] = []
+    for key, item in items:
+        found.append((value, key))
+        if isinstance(item, dict | list):
+            found += _positions(item)
+    return found
+
+
+@given(r=monitoring_returns(max_records=2), data=st.data())
+def test_any_mutation_of_a_return_structures_or_fails_with_paths(
+    r: MonitoringReturn, data: st.DataObject
+) -> None:
+    doc = ser.unstructure(r)
+    container, key = data.draw(st.sampled_from(_positions(doc)))
+    container[key] = data.draw(json_values)
+    messages: list[str] | None = None
+    try:
+        ser.structure(doc, MonitoringReturn)
+    except SerializationError as error:
+        messages = error.messages
+    if messages is not None:
+        assert messages
+        assert all(m.startswith("$") and ": " in m for m in messages)
+
+
+@given(json_values)
+def test_arbitrary_json_payload_fails_cleanly(payload: Any) -> None:
+    text = json.dumps({"hubspoke": "programme", "version": 1, "programme": payload})
+    with pytest.raises(SerializationError) as info:
+        ser.loads_programme(text)
+    assert all(m.startswith("$.programme") for m in info.value.messages)
+
+
+def test_numbers_beyond_float_range_and_deep_nesting_fail_cleanly() -> None:
+    huge = {"measure": "referrals_received", "value": 10**400}
+    assert _messages(ser.structure, huge, DataValue)[0].startswith(
+        "$.value: must be a finite number"
+    )
+    assert _messages(ser.loads_returns, "[" * 100_000) == ["$: JSON nested too deeply to read"]
+    assert _messages(ser.loads_returns, '{"hubspoke": "returns", "version": 1, "returns": NaN}')

@@ -187,12 +187,14 @@ def test_valid_files_with_corrupted_cells_never_crash_and_reconcile(
     rows = [line.split(sep) for line in lines]
     for value in junk:
         row = rng.randrange(first, len(rows))
-        rows[row][rng.randrange(len(rows[row]))] = value.replace(sep, " ").replace("\n", " ")
+        rows[row][rng.randrange(len(rows[row]))] = " ".join(value.replace(sep, " ").splitlines())
     path = tmp_path_factory.mktemp("corrupt") / f"{which}.csv"
     path.write_text("\n".join(sep.join(r) for r in rows) + "\n", encoding="utf-8")
     report = validate_file(path, registry=ALL_REGISTRIES[0], format=None)
     check_invariants(report)
-    if report.importer is not None:
+    if report.importer is not None and not any(
+        d.code == "import-failed" for d in report.diagnostics
+    ):
         assert report.rows_read == len(rows) - first - sum(
             1 for r in rows[first:] if not "".join(r).strip()
         )

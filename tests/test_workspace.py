@@ -270,3 +270,20 @@ def test_returns_see_writes_from_another_connection(ws: Workspace, tmp_path: Pat
     with Workspace.open(ws.path) as other:
         _store(other, tmp_path / "q1.csv", a_return("SP-NM1", Q1))
     assert len(ws.returns()) == 1
+
+
+def test_a_writer_waits_for_another_to_finish(ws_path: Path, tmp_path: Path) -> None:
+    import threading
+
+    Workspace.open(ws_path).close()
+    holder = sqlite3.connect(ws_path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, lambda: holder.execute("COMMIT"))
+    release.start()
+    try:
+        with Workspace.open(ws_path, timeout=10) as ws:
+            outcome = _store(ws, tmp_path / "q1.csv", a_return("SP-NM1", Q1))
+        assert outcome.status == "imported"  # type: ignore[attr-defined]
+    finally:
+        release.join()
+        holder.close()

@@ -668,18 +668,35 @@ def map_series(codes: str | CodeList, values: pd.Series) -> MappedColumn:
     """Map a pandas column of free text to codes, vectorised.
 
     Blank or missing input stays missing and is not "unmapped" (the caller
-    decides whether blank means not recorded). Normalisation runs once per
-    distinct value, then a hash lookup maps the column.
+    decides whether blank means not recorded). The column is factorised, each
+    distinct text is normalised and looked up once (vectorised string
+    methods), and the result is mapped back by position: no Python call per row.
     """
+    import numpy as np
     import pandas as pd
 
     cl = code_list(codes) if isinstance(codes, str) else codes
-    text = values.astype("string")
-    keys = text.str.casefold().str.replace(_NON_ALNUM.pattern, " ", regex=True).str.strip()
-    mapped = keys.map(cl.lookup)
-    blank = keys.isna() | (keys == "")
-    unmapped = (~blank & mapped.isna()).astype(bool)
+    # normalise each distinct text once, then map the column by position
+    positions, distinct = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    keys = (
+        pd.Series(distinct, dtype="string")
+        .str.casefold()
+        .str.replace(_NON_ALNUM.pattern, " ", regex=True)
+        .str.strip()
+    )
+    found = keys.map(cl.lookup)
+    # one extra slot at the end stands for missing input (position -1)
+    blank_distinct = np.append((keys == "").to_numpy(dtype=bool, na_value=True), True)
+    unknown_distinct = np.append(found.isna().to_numpy(dtype=bool), False) & ~blank_distinct
+    code_of_distinct = np.append(
+        pd.Categorical(found, categories=list(cl.values)).codes, np.int8(-1)
+    ).astype(np.int64)
+    unmapped = pd.Series(unknown_distinct[positions], index=values.index, name=values.name)
     categorical = pd.Series(
-        pd.Categorical(mapped, categories=list(cl.values)), index=values.index, name=values.name
+        pd.Categorical.from_codes(
+            code_of_distinct[positions], categories=pd.Index(list(cl.values))
+        ),
+        index=values.index,
+        name=values.name,
     )
     return MappedColumn(codes=categorical, unmapped=unmapped, code_list=cl.name)

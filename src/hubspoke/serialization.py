@@ -3,9 +3,10 @@
 :func:`make_converter` builds a new :class:`cattrs.Converter` each call (the
 shared global converter is never touched) with strict scalar hooks, so a
 number never silently becomes a string or a string a boolean. The JSON shape
-is: dates ``"2015-04-01"``, date-times ISO 8601 with their UTC offset, periods
-``{"start", "end", "label"}``, enums by value, breakdowns as objects
-``{"gender": "2", "age_band": "13-15"}``, frozensets as sorted lists.
+is: dates ``"2015-04-01"``, date-times ISO 8601 (with the UTC offset when
+aware), periods ``{"start", "end", "label"}``, enums by value, breakdowns as
+objects ``{"gender": "2", "age_band": "13-15"}``, frozensets as sorted lists.
+The module functions share one converter built on first use.
 
 Structuring failures of any depth, including a
 :class:`~hubspoke.errors.ModelError` raised by a model class's own validators,
@@ -50,7 +51,7 @@ T = TypeVar("T")
 #: The envelope version this module writes and reads.
 FORMAT_VERSION = 1
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 
 
 class _InvalidValueError(ValueError):
@@ -69,9 +70,9 @@ def _invalid(rule: str, value: object) -> _InvalidValueError:
 # -- strict scalar hooks --------------------------------------------------------------------
 
 
-def _structure_str(value: object, cls: type) -> str:
-    if issubclass(cls, enum.Enum):
-        return _structure_enum(value, cls)  # type: ignore[return-value]
+def _structure_str(value: object, cls: type) -> str | enum.Enum:
+    if issubclass(cls, enum.Enum):  # a StrEnum, dispatched here as a subclass of str
+        return _structure_enum(value, cls)
     if not isinstance(value, str):
         raise _invalid("must be a string", value)
     return value
@@ -84,9 +85,15 @@ def _structure_int(value: object, _: type) -> int:
 
 
 def _structure_float(value: object, _: type) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise _invalid("must be a finite number", value)
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond float range
+        raise _invalid("must be a finite number", value) from None
+    if not math.isfinite(number):
+        raise _invalid("must be a finite number", value)
+    return number
 
 
 def _structure_bool(value: object, _: type) -> bool:
@@ -209,6 +216,14 @@ def _attrs_hook(converter: cattrs.Converter) -> Callable[[Any], Callable[[object
     return factory
 
 
+def _unstructure_tuple(converter: cattrs.Converter) -> Callable[[Any], Callable[[Any], Any]]:
+    def factory(t: Any) -> Callable[[Any], list[Any]]:
+        hook = converter.get_unstructure_hook(typing.get_args(t)[0])
+        return lambda value: [hook(v) for v in value]
+
+    return factory
+
+
 def _unstructure_frozenset(converter: cattrs.Converter) -> Callable[[Any], list[Any]]:
     def unstructure(value: frozenset[Any]) -> list[Any]:
         return sorted((converter.unstructure(v) for v in value), key=str)
@@ -243,9 +258,8 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook_factory(attrs.has, _attrs_hook(converter))
     converter.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_hook(converter))
     converter.register_structure_hook_factory(_is_frozenset, _frozenset_hook(converter))
-    converter.register_unstructure_hook_func(
-        lambda t: _is_homogeneous_tuple(t) and t != Breakdown,
-        lambda value: [converter.unstructure(v) for v in value],
+    converter.register_unstructure_hook_factory(
+        lambda t: _is_homogeneous_tuple(t) and t != Breakdown, _unstructure_tuple(converter)
     )
     converter.register_unstructure_hook_func(_is_frozenset, _unstructure_frozenset(converter))
 
@@ -364,6 +378,8 @@ def _read_json(text: str | bytes) -> Any:
         ) from None
     except UnicodeDecodeError as exc:
         raise SerializationError([f"$: not UTF-8 text ({exc.reason})"]) from None
+    except RecursionError:
+        raise SerializationError(["$: JSON nested too deeply to read"]) from None
 
 
 _LOADERS = {"programme": "loads_programme", "return": "loads_return", "returns": "loads_returns"}
@@ -400,14 +416,14 @@ def _open_envelope(text: str | bytes, kind: str) -> Any:
     return doc[kind]
 
 
-def _write_envelope(kind: str, payload: Any) -> str:
+def _write_envelope(kind: str, payload: Any, *, indent: int | None = None) -> str:
     doc = {"hubspoke": kind, "version": FORMAT_VERSION, kind: payload}
-    return json.dumps(doc, ensure_ascii=False, allow_nan=False, indent=1)
+    return json.dumps(doc, ensure_ascii=False, allow_nan=False, indent=indent)
 
 
 def dumps_programme(p: Programme) -> str:
-    """The programme as JSON text in a ``"programme"`` envelope."""
-    return _write_envelope("programme", unstructure(p))
+    """The programme as indented JSON text (people edit it) in a ``"programme"`` envelope."""
+    return _write_envelope("programme", unstructure(p), indent=1)
 
 
 def loads_programme(text: str | bytes) -> Programme:
@@ -416,7 +432,7 @@ def loads_programme(text: str | bytes) -> Programme:
 
 
 def dumps_return(r: MonitoringReturn) -> str:
-    """One monitoring return as JSON text in a ``"return"`` envelope."""
+    """One monitoring return as compact JSON text in a ``"return"`` envelope."""
     return _write_envelope("return", unstructure(r))
 
 
@@ -426,7 +442,11 @@ def loads_return(text: str | bytes) -> MonitoringReturn:
 
 
 def dumps_returns(rs: Sequence[MonitoringReturn]) -> str:
-    """Several monitoring returns as JSON text in a ``"returns"`` envelope (order kept)."""
+    """Several monitoring returns as compact JSON text in a ``"returns"`` envelope.
+
+    Order is kept. Compact because returns can be large: indenting would
+    switch :mod:`json` to its pure-Python encoder, several times slower.
+    """
     return _write_envelope("returns", [unstructure(r) for r in rs])
 
 

@@ -19,8 +19,12 @@ from typing import Any
 import attrs
 
 from hubspoke.diagnostics import Diagnostic, Location, Severity, has_errors
-from hubspoke.errors import FileImportError, FormatDetectionError, HubspokeError
-from hubspoke.errors import PluginContractError as PluginContractError
+from hubspoke.errors import (
+    FileImportError,
+    FormatDetectionError,
+    HubspokeError,
+    PluginContractError,
+)
 from hubspoke.model import MonitoringReturn
 from hubspoke.plugins.contract import LoadOptions, LoadResult
 from hubspoke.plugins.registry import Registry, SniffOutcome, get_registry

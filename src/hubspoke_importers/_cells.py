@@ -1,10 +1,11 @@
 """Reading one cell's text as a date, number or count, with a plain reason when it is not.
 
-Each parser takes the trimmed text of a cell and returns the value, None for
-a blank cell, or a :class:`Problem` (rule code, message, suggestion). They
-never raise. Column-wise use goes through :func:`by_distinct`, which parses
-each distinct text once, so a million-row column with a few hundred distinct
-values costs a few hundred calls.
+Each parser takes the trimmed text of one cell and returns the value, None
+for a blank cell, or a :class:`Problem` (rule code, message, suggestion). They
+never raise. Whole columns are checked by :mod:`hubspoke.rules` (through
+:class:`~hubspoke_importers._columns.ColumnReader`); these scalar parsers
+serve single cells (header lines, the About sheet) and explain why a date
+cell failed.
 
 Dates are UK day-first (``05/04/2015`` is 5 April 2015) or ISO
 (``2015-04-05``), never month-first: a date that is only valid month-first
@@ -15,22 +16,16 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from typing import TypeVar
+from datetime import date, timedelta
 
 import attrs
 import numpy as np
-import numpy.typing as npt
-import pandas as pd
-
-T = TypeVar("T")
 
 #: Earliest and latest years accepted in a date.
 MIN_YEAR, MAX_YEAR = 1900, 2200
 
 #: Day zero of Excel's (1900) date system, allowing for its fictional 29 Feb 1900.
-_EXCEL_EPOCH = date(1899, 12, 30)
+EXCEL_EPOCH = date(1899, 12, 30)
 
 
 @attrs.frozen(kw_only=True)
@@ -40,6 +35,8 @@ class Problem:
     code: str
     message: str
     suggestion: str | None = None
+    private: bool = False
+    """True when the cell holds personal data: its text must not be repeated."""
 
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?")
@@ -104,7 +101,7 @@ def parse_date(text: str, *, allow_serial: bool = False) -> date | Problem | Non
     if allow_serial and _SERIAL.fullmatch(s):
         serial = int(float(s))
         if 1 <= serial <= 2958465:
-            return _EXCEL_EPOCH + timedelta(days=serial)
+            return EXCEL_EPOCH + timedelta(days=serial)
     return Problem(
         code="date-unreadable",
         message="not a date",
@@ -172,19 +169,3 @@ def parse_flag(text: str) -> bool | Problem | None:
     if s in {"no", "n", "false", "0"}:
         return False
     return Problem(code="invalid-flag", message="not yes or no", suggestion="write yes or no")
-
-
-def by_distinct(
-    cells: pd.Series, parse: Callable[[str], T]
-) -> tuple[npt.NDArray[np.intp], list[T], list[str]]:
-    """``(codes, results, uniques)``: ``parse`` run once per distinct text.
-
-    ``results[codes[i]]`` is the parse of row ``i``; ``uniques[codes[i]]`` its text.
-    """
-    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
-    texts = [str(u) for u in uniques]
-    return codes, [parse(t) for t in texts], texts
-
-
-def is_datetime(value: object) -> bool:
-    return isinstance(value, datetime)

@@ -265,21 +265,20 @@ class ColumnReader:
         if not self.has(key):
             return objects([options.service_id] * self.size)
 
-        def check(text: str) -> tuple[str, str, str | None] | None:
+        def check(text: str) -> Problem | None:
             if not text:
-                return ("missing-value", "the service id is blank", None)
+                return Problem(code="missing-value", message="the service id is blank")
             if options.service_id is not None and text != options.service_id:
-                return (
-                    "unknown-service",
-                    f"service {text!r} differs from the service being imported "
+                return Problem(
+                    code="unknown-service",
+                    message=f"service {text!r} differs from the service being imported "
                     f"({options.service_id!r})",
-                    None,
                 )
             found = check_service_id(text, options)
             if found is None:
                 return None
             code = "unknown-service" if options.programme is not None else "invalid-service-id"
-            return (code, found[0], found[1])
+            return Problem(code=code, message=found[0], suggestion=found[1])
 
         return self._per_distinct(key, check, lambda text: text)
 
@@ -289,15 +288,21 @@ class ColumnReader:
             return objects([options.period] * self.size)
         parsed: dict[str, Period] = {}
 
-        def check(text: str) -> tuple[str, str, str | None] | None:
+        def check(text: str) -> Problem | None:
             if not text:
-                return ("missing-value", "the period is blank", "write e.g. 2015-16 Q1")
+                return Problem(
+                    code="missing-value",
+                    message="the period is blank",
+                    suggestion="write e.g. 2015-16 Q1",
+                )
             period, problem = check_period_label(text, Location())
             if period is not None:
                 parsed[text] = period
                 return None
             assert problem is not None
-            return ("period-label", problem.message, problem.suggestion)
+            return Problem(
+                code="period-label", message=problem.message, suggestion=problem.suggestion
+            )
 
         return self._per_distinct(key, check, lambda text: parsed[text])
 
@@ -312,10 +317,10 @@ class ColumnReader:
         header = self.table.columns[key].header
         results: dict[str, object] = {}
 
-        def check(text: str) -> tuple[str, str, str | None] | None:
+        def check(text: str) -> Problem | None:
             result = parse(text)
             if isinstance(result, Problem):
-                return (result.code, f"{header}: {result.message}", result.suggestion)
+                return attrs.evolve(result, message=f"{header}: {result.message}")
             results[text] = result
             return None
 
@@ -324,7 +329,7 @@ class ColumnReader:
     def _per_distinct(
         self,
         key: str,
-        check: Callable[[str], tuple[str, str, str | None] | None],
+        check: Callable[[str], Problem | None],
         value: Callable[[str], object],
     ) -> ObjectArray:
         codes, uniques = pd.factorize(self.cells(key), use_na_sentinel=False)
@@ -337,14 +342,13 @@ class ColumnReader:
         for position in np.flatnonzero(bad[codes]):
             found = problems[codes[position]]
             assert found is not None
-            code, message, suggestion = found
             self.reject(
                 int(position),
-                code,
-                message,
+                found.code,
+                found.message,
                 key=key,
-                value=texts[codes[position]],
-                suggestion=suggestion,
+                value=None if found.private else texts[codes[position]],
+                suggestion=found.suggestion,
             )
         return values[codes] if len(values) else objects([])
 

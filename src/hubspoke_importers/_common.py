@@ -27,7 +27,8 @@ from hubspoke.plugins.contract import LoadOptions
 VERSION = hubspoke.__version__
 
 _HEADER_JUNK = re.compile(r"[^0-9a-z]+")
-_IDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+#: A model identifier (service or case id): as :mod:`hubspoke.model` requires.
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 
 
 def header_key(text: object) -> str:
@@ -76,7 +77,7 @@ def closest(text: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | 
 
 def is_identifier(text: str) -> bool:
     """True when ``text`` is a valid model identifier (service or case id)."""
-    return bool(_IDENT.match(text))
+    return bool(IDENTIFIER.fullmatch(text))
 
 
 @attrs.frozen(kw_only=True)

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from hubspoke.errors import FileImportError
+from hubspoke_importers._cells import EXCEL_EPOCH
 from hubspoke_importers._common import Findings, header_key
 from hubspoke_importers._csv import Table, build_table
 
@@ -31,8 +32,6 @@ UNCOMPRESSED_FACTOR = 4
 
 #: How many rows from the top are searched for the header row.
 HEADER_SEARCH_ROWS = 30
-
-_EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def check_zip(data: bytes, file: str, max_bytes: int) -> None:
@@ -100,7 +99,7 @@ def cell_text(value: object, *, is_date: bool = False) -> str:
         return value.isoformat()
     if isinstance(value, int | float):
         if is_date and 1 <= value <= 2958465:
-            return (_EXCEL_EPOCH + timedelta(days=int(value))).isoformat()
+            return (EXCEL_EPOCH + timedelta(days=int(value))).isoformat()
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         return repr(value) if isinstance(value, float) else str(value)

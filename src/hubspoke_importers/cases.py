@@ -21,9 +21,17 @@ import pandas as pd
 from hubspoke.errors import ModelError
 from hubspoke.model import CaseRecord
 from hubspoke.plugins.contract import LoadOptions, LoadResult, Probe
+from hubspoke.privacy.detect import EMAIL, FULL_POSTCODE, KIND_WORDS, text_kinds
 from hubspoke_importers._cells import Problem, parse_count, parse_flag
 from hubspoke_importers._columns import ColumnReader, ObjectArray, objects, report_columns
-from hubspoke_importers._common import VERSION, Findings, is_identifier, provenance, read_source
+from hubspoke_importers._common import (
+    IDENTIFIER,
+    VERSION,
+    Findings,
+    is_identifier,
+    provenance,
+    read_source,
+)
 from hubspoke_importers._csv import read_table
 from hubspoke_importers._returns import ReturnBuilder, finish
 from hubspoke_importers.values import header_keys
@@ -49,9 +57,19 @@ CASE_COLUMNS = ("case_id", *DATES, *CODED, "age", "looked_after", *COUNTS)
 KNOWN = ("service", "period", *CASE_COLUMNS)
 
 
-def _case_id(text: str) -> str | Problem | None:
+def case_id_cell(text: str) -> str | Problem | None:
+    """A case id cell: required, an identifier, and never an email or postcode."""
     if not text:
         return Problem(code="missing-value", message="the case id is blank")
+    kinds = text_kinds(text)
+    if kinds:
+        return Problem(
+            code="personal-data",
+            message=f"the case id holds {KIND_WORDS[kinds[0]]}; returns must be pseudonymous, "
+            "so the row was not imported",
+            suggestion="use the service's own pseudonymous reference, e.g. Case-0042",
+            private=True,
+        )
     if not is_identifier(text):
         return Problem(
             code="invalid-case-id",
@@ -68,12 +86,37 @@ def _age(text: str) -> int | Problem | None:
     return value
 
 
+def _case_ids(reader: ColumnReader) -> ObjectArray:
+    """Case ids, checked column-wise; only suspect cells go through :func:`case_id_cell`."""
+    cells = reader.cells("case_id")
+    text = cells.astype("string")
+    suspect = ~(
+        text.str.fullmatch(IDENTIFIER.pattern)
+        & ~text.str.contains(EMAIL.pattern)
+        & ~text.str.contains(FULL_POSTCODE.pattern, case=False)
+    ).fillna(False)
+    ids = objects(cells.tolist())
+    for i in np.flatnonzero(suspect.to_numpy(dtype=bool)):
+        position = int(i)
+        found = case_id_cell(str(cells.iat[position]))
+        if isinstance(found, Problem):
+            reader.reject(
+                position,
+                found.code,
+                f"{reader.table.columns['case_id'].header}: {found.message}",
+                key="case_id",
+                value=None if found.private else str(cells.iat[position]),
+                suggestion=found.suggestion,
+            )
+            ids[position] = None
+    return ids
+
+
 def read_cases(
     reader: ColumnReader, services: ObjectArray, periods: ObjectArray, builder: ReturnBuilder
 ) -> int:
     """Check case rows column-wise; add surviving rows to ``builder``; return how many."""
-    ids = reader.parse("case_id", _case_id)
-    reader.personal_values("case_id")
+    ids = _case_ids(reader)
     fields: dict[str, ObjectArray] = {k: reader.codes(k, v) for k, v in CODED.items()}
     for k in DATES:
         fields[k] = reader.dates(k)

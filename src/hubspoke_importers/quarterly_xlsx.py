@@ -49,7 +49,7 @@ from hubspoke_importers._common import (
 from hubspoke_importers._csv import Table
 from hubspoke_importers._returns import ReturnBuilder, finish
 from hubspoke_importers._xlsx import cell_text, find_header, open_workbook, sheet_table
-from hubspoke_importers.cases import read_cases
+from hubspoke_importers.cases import case_id_cell, read_cases
 from hubspoke_importers.values import read_values
 
 NAME = "hubspoke-quarterly-xlsx"
@@ -403,8 +403,7 @@ def _subject(text: str) -> str | Problem | None:
 def _read_outcomes(
     reader: ColumnReader, service: str, period: Period, builder: ReturnBuilder
 ) -> int:
-    ids = reader.parse("case_id", _required_text)
-    reader.personal_values("case_id")
+    ids = reader.parse("case_id", case_id_cell)
     reader.personal_values("goal")
     instruments = reader.parse("instrument", _required_text)
     on = reader.dates("on")

@@ -120,6 +120,10 @@ def _problem_line(d: Diagnostic) -> str:
     return text
 
 
+def _rows(n: int) -> str:
+    return "1 row" if n == 1 else f"{n} rows"
+
+
 def outcome_text(outcome: ImportOutcome) -> str:
     """One file's outcome for a terminal: status, row counts, then the problems."""
     lines = [f"{outcome.status:<10} {outcome.path}"]
@@ -127,7 +131,7 @@ def outcome_text(outcome: ImportOutcome) -> str:
         lines.append(f"           {outcome.message}")
     else:
         counts = (
-            f"{outcome.rows_read} rows read, {outcome.rows_imported} imported, "
+            f"{_rows(outcome.rows_read)} read, {outcome.rows_imported} imported, "
             f"{outcome.rows_rejected} rejected"
         )
         by = f" by {outcome.importer}" if outcome.importer else ""

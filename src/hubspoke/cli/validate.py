@@ -48,7 +48,9 @@ def report_text(report: FileReport) -> str:
     if report.importer is not None:
         lines.append(f"  {report.selection_reason}")
     if report.rows_read or report.importer is not None:
-        if report.rows_rejected:
+        if not report.rows_read:
+            lines.append("  no data rows read")
+        elif report.rows_rejected:
             lines.append(
                 f"  {report.rows_rejected} of {report.rows_read} rows rejected "
                 f"({report.rows_imported} imported)"

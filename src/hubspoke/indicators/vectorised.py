@@ -14,14 +14,16 @@ Input columns:
 - flags (``formal_agreement`` ...) are booleans (0/1 numbers also pass);
 - ``line_management`` holds "hub", "shared" or "host";
 - sustainability's funders: either a ``funding_by_funder`` column of tuples of
-  amounts (as the scalar form takes them; scored with explode + groupby), or,
-  when that column is absent, the two precomputed columns ``funding_total``
-  (sum of the amounts) and ``funding_sum_squares`` (sum of their squares),
-  which is what a frame built from a funding table naturally has. An empty
-  tuple is a total of 0 (diversity unavailable); a missing amount inside a
-  tuple is an error, as in the scalar form.
+  amounts (as the scalar form takes them; lists pass too), flattened and
+  summed per row with ``numpy.bincount``, or, when that column is absent, the
+  two precomputed columns ``funding_total`` (sum of the amounts) and
+  ``funding_sum_squares`` (sum of their squares), which is what a frame built
+  from a funding table naturally has (it agrees with the tuple form to 1e-12
+  for money; squares of amounts below about 1e-150 would underflow). An empty tuple is a total of 0
+  (diversity unavailable); a missing amount inside a tuple is an error, as in
+  the scalar form.
 
-Values break the same rules as in the scalar inputs classes (negative counts,
+Values breaking the same rules as in the scalar inputs classes (negative counts,
 colocation days above 7, a part above its total...) raise
 :class:`~hubspoke.errors.ModelError` naming the column, how many rows break
 the rule and the index label of the first. A missing column is an error
@@ -39,6 +41,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from hubspoke.errors import ModelError, RubricError
 from hubspoke.indicators.inputs import (
@@ -202,10 +205,11 @@ class _Columns:
     def _funders_from_tuples(self, series: pd.Series) -> tuple[Floats, Floats]:
         """Total and Herfindahl index per row from a column of tuples of amounts.
 
-        The tuples are flattened in C (``map``/``itertools.chain`` into
-        ``numpy.fromiter``: no Python code runs per row; it does what
-        ``Series.explode`` does at a third of the cost), then summed per row
-        with ``numpy.bincount``.
+        The tuples (or lists) are flattened in C (``map``/``itertools.chain``
+        into ``numpy.fromiter``: no Python code runs per row; it does what
+        ``Series.explode`` does at a third of the cost), checked to be numbers
+        with ``infer_dtype``, then summed per row with ``numpy.bincount``.
+        Only when a non-number is present does a slower per-item pass find it.
         """
         rows = len(series)
         missing = series.isna().to_numpy(dtype=bool)
@@ -215,21 +219,14 @@ class _Columns:
         self._funders_fail(present_rows, ~kinds.isin((tuple, list)).to_numpy(), present)
         lengths = np.fromiter(map(len, present), dtype=np.int64, count=len(present))
         flat = int(lengths.sum())
-        # numpy would read "12.5" and True as numbers; the scalar form refuses them.
-        item_kinds = np.fromiter(
-            map(type, itertools.chain.from_iterable(present)), dtype=object, count=flat
-        )
-        not_numbers = pd.Series(item_kinds, dtype=object).isin(_NOT_AMOUNTS).to_numpy()
-        try:
-            amounts = np.fromiter(
-                itertools.chain.from_iterable(present), dtype=np.float64, count=flat
-            )
-        except (TypeError, ValueError):  # e.g. None or "lots" inside a tuple
-            amounts = np.fromiter(
-                (_as_amount(v) for v in itertools.chain.from_iterable(present)),
-                dtype=np.float64,
-                count=flat,
-            )
+        items = np.fromiter(itertools.chain.from_iterable(present), dtype=object, count=flat)
+        if infer_dtype(items, skipna=False) in _ALL_NUMBERS:
+            amounts = items.astype(np.float64)
+            not_numbers = np.zeros(flat, dtype=bool)
+        else:  # numpy would read "12.5" and True as numbers; the scalar form refuses them
+            kinds_of_items = np.fromiter(map(type, items), dtype=object, count=flat)
+            not_numbers = pd.Series(kinds_of_items, dtype=object).isin(_NOT_AMOUNTS).to_numpy()
+            amounts = np.array([_as_amount(v) for v in items], dtype=np.float64)
         owner = np.repeat(present_rows, lengths)
         wrong = np.bincount(
             owner, weights=not_numbers | ~np.isfinite(amounts) | (amounts < 0), minlength=rows
@@ -264,6 +261,9 @@ class _Columns:
 
 #: Types numpy would convert to a float but that are not amounts.
 _NOT_AMOUNTS: Final = (str, bytes, bool, np.bool_)
+
+#: ``infer_dtype`` results of object arrays holding only numbers (NaN included).
+_ALL_NUMBERS: Final = frozenset({"floating", "integer", "mixed-integer-float", "empty"})
 
 
 def _as_amount(value: object) -> float:

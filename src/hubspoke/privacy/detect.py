@@ -51,7 +51,6 @@ FULL_POSTCODE = re.compile(
     r"\b(?:GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE
 )
 
-
 _DATE_SHAPE = re.compile(r"^\d{1,4}[-/. ](?:\d{1,2}|[A-Za-z]{3,9})[-/. ]\d{2,4}\b")
 
 
@@ -113,9 +112,11 @@ def find_in_column(
     birth of the young people (referral and session dates never do).
     """
     findings: list[PersonalDataFinding] = []
-    text = values.astype("string")
-    filled = (text.notna() & (text.str.strip() != "")).fillna(False).astype(bool)
     kind = header_kind(header)
+    if kind is None and pd.api.types.is_numeric_dtype(values):
+        return findings  # numbers hold no names, emails, postcodes or dates
+    text = values.astype("string").str.strip()
+    filled = (text.notna() & (text != "")).fillna(False).astype(bool)
     if kind is not None and bool(filled.any()):
         findings.append(
             PersonalDataFinding(
@@ -124,13 +125,18 @@ def find_in_column(
         )
     if pd.api.types.is_numeric_dtype(values) or not bool(filled.any()):
         return findings
-    patterns: tuple[tuple[PersonalDataKind, re.Pattern[str]], ...] = (
-        ("email", EMAIL),
-        ("postcode", FULL_POSTCODE),
+    # Scan distinct values only: coded columns have a handful, so a large file stays cheap.
+    distinct = pd.Series(text[filled].unique(), dtype="string")
+    patterns: tuple[tuple[PersonalDataKind, re.Pattern[str], str], ...] = (
+        ("email", EMAIL, "@"),
+        ("postcode", FULL_POSTCODE, ""),
     )
-    for found_kind, pattern in patterns:
-        hits = text.str.contains(pattern, regex=True).fillna(False).astype(bool)
-        if bool(hits.any()) and found_kind != kind:
+    for found_kind, pattern, needed in patterns:
+        if found_kind == kind or (needed and not distinct.str.contains(needed, regex=False).any()):
+            continue
+        matching = distinct[distinct.str.contains(pattern, regex=True).fillna(False).astype(bool)]
+        if len(matching):
+            hits = text.isin(matching.tolist()).fillna(False).astype(bool)
             findings.append(
                 PersonalDataFinding(
                     kind=found_kind,
@@ -140,7 +146,7 @@ def find_in_column(
                 )
             )
     if reference is not None and kind != "date_of_birth":
-        birth = _birth_date_mask(values, reference)
+        birth = _birth_date_mask(text, distinct, reference)
         if birth is not None:
             findings.append(
                 PersonalDataFinding(
@@ -153,25 +159,26 @@ def find_in_column(
     return findings
 
 
-def _birth_date_mask(values: pd.Series, reference: date) -> pd.Series | None:
+def _birth_date_mask(text: pd.Series, distinct: pd.Series, reference: date) -> pd.Series | None:
+    """True where a cell is a date of birth, when the column looks like dates of birth; else None.
+
+    ``text`` is the trimmed column, ``distinct`` its distinct non-blank values:
+    parsing works on those (a column of referral dates has few), then maps back.
+    """
     from hubspoke.rules.dates import parse_dates
 
-    text = values.astype("string").str.strip()
-    filled = text.notna() & (text != "")
-    datelike = text.str.match(_DATE_SHAPE).fillna(False).astype(bool)
-    if not bool(filled.any()) or int(datelike.sum()) < 0.8 * int(filled.sum()):
+    datelike = distinct.str.match(_DATE_SHAPE).fillna(False).astype(bool)
+    if not len(distinct) or int(datelike.sum()) < 0.8 * len(distinct):
         return None  # not a column of dates: skip the (costlier) parsing
-    dates = parse_dates(values)
+    dates = parse_dates(distinct)
     known = dates.notna()
-    if int(known.sum()) < 1:
-        return None
     ref = pd.Timestamp(reference)
     young = (
         known & (dates <= ref - pd.DateOffset(years=8)) & (dates >= ref - pd.DateOffset(years=25))
     )
-    if float(young.sum()) < 0.8 * float(known.sum()):
+    if not bool(known.any()) or float(young.sum()) < 0.8 * float(known.sum()):
         return None
-    return young.astype(bool)
+    return text.isin(distinct[young].tolist()).fillna(False).astype(bool)
 
 
 def find_personal_data(

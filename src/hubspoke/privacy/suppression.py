@@ -237,12 +237,42 @@ def _reachable(edges: list[_Edge], start: _Node, skip: int) -> set[_Node]:
 
 
 def _bridges(edges: list[_Edge]) -> list[int]:
-    """Indices of edges not on any cycle (self-loops at ground are never bridges)."""
-    found = []
+    """Indices of edges on no cycle (Tarjan's bridge-finding, iterative; O(nodes + edges)).
+
+    Parallel edges are never bridges (each is on a cycle with the other), nor
+    are self-loops at the ground node.
+    """
+    adjacency: dict[_Node, list[tuple[_Node, int]]] = {}
     for k, (_, u, v) in enumerate(edges):
-        if u != v and v not in _reachable(edges, u, skip=k):
-            found.append(k)
-    return found
+        adjacency.setdefault(u, []).append((v, k))
+        adjacency.setdefault(v, []).append((u, k))
+    discovered: dict[_Node, int] = {}
+    low: dict[_Node, int] = {}
+    found: list[int] = []
+    for root in adjacency:
+        if root in discovered:
+            continue
+        discovered[root] = low[root] = len(discovered)
+        stack = [(root, -1, iter(adjacency[root]))]
+        while stack:
+            node, via, neighbours = stack[-1]
+            for other, k in neighbours:
+                if k == via:
+                    continue
+                if other in discovered:
+                    low[node] = min(low[node], discovered[other])
+                    continue
+                discovered[other] = low[other] = len(discovered)
+                stack.append((other, k, iter(adjacency[other])))
+                break
+            else:
+                stack.pop()
+                if stack:
+                    parent = stack[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                    if low[node] > discovered[parent]:
+                        found.append(via)
+    return sorted(found)
 
 
 def _secondary(

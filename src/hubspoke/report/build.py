@@ -147,14 +147,23 @@ def build_report(data: ReportData, out_dir: Path, *, min_cell: int = DEFAULT_MIN
 def render_report(data: ReportData, *, min_cell: int = DEFAULT_MIN_CELL) -> PublishedReport:
     """The report as HTML text plus its published tables, without writing anything."""
     labels = t.service_labels(data.spokes)
-    totals = t.measure_totals(data.values, labels, min_cell=min_cell)
-    quarterly = [
-        q
+    by_period = {
+        m: q
         for m in t.TREND_MEASURES
-        if (q := t.quarterly_table(data.values, m, labels, min_cell=min_cell)) is not None
-    ]
-    outcomes = t.outcomes_table(data.key_outcomes, min_cell=min_cell)
+        if (q := t.period_table(data.values, m, labels, min_cell=min_cell)) is not None
+    }
+    quarterly = list(by_period.values())
+    totals = t.service_totals(by_period)
     professions = t.profession_tables(data.key_outcomes, min_cell=min_cell)
+    # A figure hidden in one table must not be shown by another: the same programme totals
+    # appear in the key outcomes, so hide them there when their own table hides them.
+    hidden = {m for m, q in by_period.items() if _row(q.cells, TOTAL).get(TOTAL) == MARKER}
+    hidden |= {
+        p.name.removesuffix("_by_profession")
+        for p in professions
+        if _row(p.cells, TOTAL).get(p.cells.columns[0]) == MARKER
+    }
+    outcomes = t.outcomes_table(data.key_outcomes, min_cell=min_cell, hidden_measures=hidden)
     status = t.returns_status_counts(data.returns_status, labels)
     completeness = t.field_completeness_table(data.field_completeness, min_cell=min_cell)
     scores = t.scores_table(data.scores, labels)
@@ -366,7 +375,9 @@ def _indicators(data: ReportData, labels: dict[str, str]) -> str:
 def _trends(data: ReportData, quarterly: Sequence[t.PublishedTable]) -> str:
     if not quarterly:
         return h.paragraph("No quarterly figures were reported for this period.")
-    order = t.quarter_order(data.values)
+    order = t.quarter_order(t.total_rows(data.values))
+    if not order:
+        return h.paragraph("No quarterly figures were reported for this period.")
     series = []
     for table in quarterly:
         row = _row(table.cells, TOTAL)
@@ -378,8 +389,9 @@ def _trends(data: ReportData, quarterly: Sequence[t.PublishedTable]) -> str:
         )
     parts = [
         h.paragraph(
-            "Programme totals per quarter from quarterly returns (annual returns are counted in "
-            "the overview totals, not here). A gap means the total is suppressed or not reported."
+            "Programme totals per quarter from quarterly returns; annual and other returns are "
+            "in the tables' last period column and in the totals, not in the chart. A gap means "
+            "the total is suppressed or not reported."
         ),
         h.figure(
             charts.line_chart(

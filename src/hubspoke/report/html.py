@@ -48,6 +48,7 @@ th, td { border-bottom: 1px solid var(--rule); padding: 4px 10px; text-align: le
   vertical-align: top; }
 thead th { border-bottom: 2px solid var(--ink); background: var(--band); }
 tbody th { white-space: nowrap; }
+td { overflow-wrap: anywhere; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.c { color: var(--muted); text-align: right; }
 tr.total td, tr.total th { font-weight: 700; border-top: 2px solid var(--ink); }

@@ -51,6 +51,8 @@ BREAKDOWN_COLUMNS: Final = (
     "closure_reason",
     "supervision_kind",
 )
+#: Column of a period table holding annual and other non-quarter returns.
+OTHER_PERIODS: Final = "Annual and other periods"
 #: Shortest and longest period, in days, counted as a quarter in trends.
 QUARTER_DAYS: Final = (80, 100)
 #: Outcome measures whose numerators form one additive line with the denominator as total.
@@ -149,53 +151,33 @@ def total_rows(values: pd.DataFrame) -> pd.DataFrame:
     return values[values[dims].isna().all(axis=1)]
 
 
-def measure_totals(
-    values: pd.DataFrame,
-    labels: Mapping[str, str],
-    *,
-    min_cell: int,
-    wanted: Sequence[str] = TREND_MEASURES,
-) -> PublishedTable:
-    """Per service and measure, the sum of reported totals; a programme Total row. Suppressed."""
-    rows = total_rows(values)
-    rows = rows[rows["measure"].isin(list(wanted))]
-    grid = _whole_pivot(rows, index="service_id", columns="measure")
-    present = [m for m in wanted if m in grid.columns]
-    grid = grid.reindex(columns=present)
-    grid.index = pd.Index([labels.get(s, s) for s in grid.index], name="Service")
-    grid.columns = pd.Index([measure_label(m) for m in present])
-    table = suppress_table(grid, min_cell=min_cell, row_totals=False, col_totals=True)
-    return PublishedTable(
-        name="totals_by_service",
-        title="Totals by service over the period",
-        cells=cells_of(table),
-        total_label=TOTAL,
-    )
-
-
-def quarterly_table(
+def period_table(
     values: pd.DataFrame, measure: str, labels: Mapping[str, str], *, min_cell: int
 ) -> PublishedTable | None:
-    """Services by quarter for one measure with row and column totals, suppressed.
+    """Services by period for one measure, with row, column and grand totals, suppressed.
 
-    Only quarter-length periods are used (see :data:`QUARTER_DAYS`); a
-    service-quarter with no figure is shown as absent and counts as 0 in the
-    totals. None when the measure has no quarterly figure.
+    Columns are the quarter-length periods in order (see :data:`QUARTER_DAYS`)
+    and, when there are any, :data:`OTHER_PERIODS` (annual and other
+    returns, summed per service), so each row total is the service's total
+    over every period and the grand total is the programme total. A
+    service-period with no figure is shown as absent (None) and counts as 0
+    in the totals. None when the measure has no figure at all.
     """
     rows = total_rows(values)
     rows = rows[rows["measure"] == measure]
-    days = (pd.to_datetime(rows["period_end"]) - pd.to_datetime(rows["period_start"])).dt.days + 1
-    rows = rows[(days >= QUARTER_DAYS[0]) & (days <= QUARTER_DAYS[1])]
     if rows.empty:
         return None
-    order = (
-        rows[["period_label", "period_start"]]
-        .drop_duplicates("period_label")
-        .sort_values("period_start", kind="stable")["period_label"]
-        .astype(str)
-        .tolist()
+    quarter = _is_quarter(rows)
+    order = quarter_order(rows)
+    column = rows["period_label"].astype(str).where(quarter, OTHER_PERIODS)
+    if not quarter.all():
+        order.append(OTHER_PERIODS)
+    grid = _whole_pivot(
+        rows.assign(period_label=column),
+        index="service_id",
+        columns="period_label",
+        keep_absent=True,
     )
-    grid = _whole_pivot(rows, index="service_id", columns="period_label", keep_absent=True)
     grid = grid.reindex(columns=order)
     absent = grid.isna()
     grid = grid.fillna(0).astype("int64")
@@ -204,9 +186,35 @@ def quarterly_table(
     absent.index = index
     table = suppress_table(grid, min_cell=min_cell)
     return PublishedTable(
-        name=f"quarterly_{measure}",
+        name=f"by_period_{measure}",
         title=f"{measure_label(measure)} by quarter",
         cells=cells_of(table, absent),
+        total_label=TOTAL,
+    )
+
+
+def service_totals(tables: Mapping[str, PublishedTable]) -> PublishedTable:
+    """Per service and measure, the total over the period, copied from each measure's table.
+
+    ``tables`` maps measure id -> :func:`period_table`. Each column here is
+    that table's row-total column, hidden cells included, so this table
+    publishes nothing its source tables do not (a separately suppressed
+    copy could reveal a cell the other hides).
+    """
+    columns = {measure_label(measure): table.cells[TOTAL] for measure, table in tables.items()}
+    if not columns:
+        frame = pd.DataFrame(index=pd.Index([TOTAL], name="Service"), dtype=object)
+    else:
+        frame = pd.DataFrame(columns, dtype=object)
+        frame.index.name = "Service"
+        # Services missing from one measure's table reported nothing for it.
+        frame = frame.astype(object).where(frame.notna(), None)
+        services = [i for i in frame.index if i != TOTAL]
+        frame = frame.reindex([*services, TOTAL])
+    return PublishedTable(
+        name="totals_by_service",
+        title="Totals by service over the period",
+        cells=frame,
         total_label=TOTAL,
     )
 
@@ -288,11 +296,17 @@ def completeness_shares(
     )
 
 
-def outcomes_table(key_outcomes: pd.DataFrame, *, min_cell: int) -> PublishedTable:
+def outcomes_table(
+    key_outcomes: pd.DataFrame,
+    *,
+    min_cell: int,
+    hidden_measures: frozenset[str] | set[str] = frozenset(),
+) -> PublishedTable:
     """Programme-level key outcomes, people-count cells suppressed (see module docstring).
 
     Profession breakdowns (``measure:code``) are left out here and published
-    by :func:`profession_tables`.
+    by :func:`profession_tables`. ``hidden_measures`` are measures whose value
+    another published table hides (its suppressed total); they are hidden here too.
     """
     rows = key_outcomes[key_outcomes["level"] == "programme"]
     rows = rows[
@@ -301,6 +315,9 @@ def outcomes_table(key_outcomes: pd.DataFrame, *, min_cell: int) -> PublishedTab
     ]
     records = [_plain({str(k): v for k, v in r.items()}) for r in rows.to_dict("records")]
     hidden = _hidden_outcome_cells(records, min_cell)
+    for k, r in enumerate(records):
+        if str(r["measure"]) in hidden_measures:
+            hidden.setdefault(k, set()).add("value")
     out = []
     for k, r in enumerate(records):
         marks = hidden.get(k, set())
@@ -552,12 +569,16 @@ def _whole_pivot(
     return grid if keep_absent else grid.fillna(0).astype("int64")
 
 
-def quarter_order(values: pd.DataFrame) -> list[str]:
-    """Labels of the quarter-length periods in ``values``, oldest first."""
+def _is_quarter(values: pd.DataFrame) -> pd.Series:
     days = (
         pd.to_datetime(values["period_end"]) - pd.to_datetime(values["period_start"])
     ).dt.days + 1
-    quarters = values[(days >= QUARTER_DAYS[0]) & (days <= QUARTER_DAYS[1])]
+    return (days >= QUARTER_DAYS[0]) & (days <= QUARTER_DAYS[1])
+
+
+def quarter_order(values: pd.DataFrame) -> list[str]:
+    """Labels of the quarter-length periods in ``values``, oldest first."""
+    quarters = values[_is_quarter(values)]
     ordered = (
         quarters[["period_label", "period_start"]]
         .drop_duplicates("period_label")

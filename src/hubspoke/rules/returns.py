@@ -18,7 +18,7 @@ from datetime import date
 from hubspoke.diagnostics import Diagnostic, Location, Severity
 from hubspoke.measures import measures
 from hubspoke.model import Activity, CaseRecord, DataValue, MonitoringReturn, OutcomeRecord
-from hubspoke.privacy.detect import KIND_WORDS, text_kinds
+from hubspoke.privacy.detect import EMAIL, FULL_POSTCODE, KIND_WORDS, text_kinds
 from hubspoke.rules.measure_ids import closest_measure
 from hubspoke.rules.totals import check_breakdown_sums
 
@@ -43,13 +43,16 @@ def check_return(
     """
     file = ret.provenance.source_file if ret.provenance else None
     paths: dict[int, str] = {}
-    for name in ("values", "cases", "activities", "outcomes"):
-        for i, rec in enumerate(getattr(ret, name)):
-            paths[id(rec)] = f"$.{name}[{i}]"
 
     def where(rec: Record) -> Location:
         given = location_of(rec) if location_of is not None else None
-        return given if given is not None else Location(file=file, path=paths.get(id(rec)))
+        if given is not None:
+            return given
+        if not paths:  # built on the first diagnostic only: most returns have none
+            for name in ("values", "cases", "activities", "outcomes"):
+                for i, r in enumerate(getattr(ret, name)):
+                    paths[id(r)] = f"$.{name}[{i}]"
+        return Location(file=file, path=paths.get(id(rec)))
 
     found: list[Diagnostic] = []
     found += _check_values(ret, where)
@@ -124,6 +127,10 @@ def _check_cases(ret: MonitoringReturn, where: Callable[[Record], Location]) -> 
         else:
             first[c.case_id] = c
     identified: list[CaseRecord | OutcomeRecord] = [*ret.cases, *ret.outcomes]
+    # One regex scan over all ids (ids hold no newlines); per-id only when it finds something.
+    joined = "\n".join(rec.case_id for rec in identified)
+    if not (("@" in joined and EMAIL.search(joined)) or FULL_POSTCODE.search(joined)):
+        identified = []
     for rec in identified:
         for kind in text_kinds(rec.case_id):
             # A warning: a short reference such as "AB12CD" can look like a postcode.

@@ -25,7 +25,7 @@ from hubspoke.diagnostics import Diagnostic, Location, Severity
 from hubspoke.errors import DataValidationError, WorkspaceError
 from hubspoke.model import MonitoringReturn, Programme, Provenance
 from hubspoke.periods import Period, parse_period
-from hubspoke.workspace import schema
+from hubspoke.workspace import schema, supersession
 from hubspoke.workspace.outcome import (
     ImportOutcome,
     ImportStatus,
@@ -349,25 +349,25 @@ class Workspace:
                 ),
             )
             replaced: list[Replacement] = []
-            kept_older: list[Diagnostic] = []
+            notes: list[Diagnostic] = []
             for item in prepared:
-                replacement, older = _insert_return(conn, item, source.sha256, now)
+                replacement, note = _insert_return(conn, item, source.sha256, now)
                 if replacement is not None:
                     replaced.append(replacement)
-                if older is not None:
-                    kept_older.append(older)
+                if note is not None:
+                    notes.append(note)
             status: ImportStatus = "superseded" if replaced else "imported"
             if replaced:
                 conn.execute(
                     "UPDATE files SET status = 'superseded' WHERE sha256 = ?", (source.sha256,)
                 )
-            if kept_older:
-                diagnostics += tuple(kept_older)
+            if notes:
+                diagnostics += tuple(notes)
                 conn.execute(
                     "UPDATE files SET diagnostics = ? WHERE sha256 = ?",
                     (json.dumps([diagnostic_to_json(d) for d in diagnostics]), source.sha256),
                 )
-        message = f"{len(prepared)} return(s) stored"
+        message = f"{_count(len(prepared), 'return')} stored"
         if replaced:
             message += f", {len(replaced)} replacing an earlier submission"
         return ImportOutcome(
@@ -418,7 +418,7 @@ class Workspace:
             rows_imported=report.rows_imported,
             rows_rejected=report.rows_rejected,
             diagnostics=diagnostics,
-            message=f"rejected: nothing stored ({errors} error(s))",
+            message=f"rejected: nothing stored ({_count(errors, 'error')})",
         )
 
     # -- reading -----------------------------------------------------------------------
@@ -572,6 +572,10 @@ class Workspace:
         )
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _period(period: Period | str) -> Period:
     return period if isinstance(period, Period) else parse_period(period)
 
@@ -617,70 +621,84 @@ def _prepare(
 def _insert_return(
     conn: sqlite3.Connection, item: _Prepared, sha256: str, now: datetime
 ) -> tuple[Replacement | None, Diagnostic | None]:
-    """Insert one return, superseding the current one for its service and period.
+    """Store one return against the current one for its service and period.
 
-    Returns what it replaced, or the info diagnostic saying it was kept as
-    history because the current return was submitted later.
+    Follows :func:`hubspoke.workspace.supersession.plan`. Returns what it
+    replaced (if anything) and an info diagnostic explaining a merge or an
+    older resubmission.
     """
+    from hubspoke.serialization import dumps_return, loads_return
+
     ret = item.ret
-    period = ret.period
-    key = (ret.service_id, period.start.isoformat(), period.end.isoformat())
-    current = conn.execute(
-        "SELECT r.id, r.submitted_on, f.file_name FROM returns r "
+    key = (ret.service_id, ret.period.start.isoformat(), ret.period.end.isoformat())
+    row = conn.execute(
+        "SELECT r.id, r.body, f.file_name FROM returns r "
         "JOIN files f ON f.sha256 = r.file_sha256 "
         "WHERE r.service_id = ? AND r.period_start = ? AND r.period_end = ? "
         "AND r.superseded_by IS NULL",
         key,
     ).fetchone()
-    new_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM returns").fetchone()[0]
-    superseded_by: int | None = None
+    current = None if row is None else loads_return(row[1])
+    decided = supersession.plan(ret, current, "" if row is None else row[2])
+    next_id = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM returns").fetchone()[0])
+    history_id = next_id if decided.history is not None else None
+    current_id = next_id + (history_id is not None) if decided.current is not None else None
     replacement: Replacement | None = None
-    older: Diagnostic | None = None
-    if current is not None:
-        current_id, current_submitted, current_file = current
-        if (
-            ret.submitted_on is not None
-            and current_submitted is not None
-            and ret.submitted_on < date.fromisoformat(current_submitted)
-        ):
-            superseded_by = current_id
-            older = Diagnostic(
-                code="older-resubmission",
-                severity=Severity.INFO,
-                message=(
-                    f"the return from {ret.service_id!r} for {period.label} was submitted on "
-                    f"{ret.submitted_on}, before the one already stored from {current_file!r} "
-                    f"({current_submitted}); kept as history, the later one stays current"
-                ),
-                location=Location(file=ret.provenance.source_file if ret.provenance else None),
-            )
-        else:
-            # the foreign key is deferred, so the old row may point at the id about to exist
-            conn.execute("UPDATE returns SET superseded_by = ? WHERE id = ?", (new_id, current_id))
-            replacement = Replacement(
-                service_id=ret.service_id, period_label=period.label, earlier_file=current_file
-            )
+    if row is not None and current_id is not None:
+        # the foreign key is deferred, so the old row may point at the id about to exist
+        conn.execute("UPDATE returns SET superseded_by = ? WHERE id = ?", (current_id, row[0]))
+        replacement = Replacement(
+            service_id=ret.service_id, period_label=ret.period.label, earlier_file=row[2]
+        )
+    if decided.history is not None:
+        by = current_id if current_id is not None else row[0]
+        _insert_row(conn, next_id, decided.history, item.body, sha256, by, now)
+    if decided.current is not None and current_id is not None:
+        stored = attrs.evolve(decided.current, provenance=ret.provenance)
+        body = item.body if stored == ret else dumps_return(stored)
+        _insert_row(conn, current_id, stored, body, sha256, None, now)
+    note = None
+    if decided.note is not None:
+        note = Diagnostic(
+            code="older-resubmission" if decided.history is not None else "kept-earlier-records",
+            severity=Severity.INFO,
+            message=decided.note,
+            location=Location(file=ret.provenance.source_file if ret.provenance else None),
+        )
+    return replacement, note
+
+
+def _insert_row(
+    conn: sqlite3.Connection,
+    row_id: int,
+    ret: MonitoringReturn,
+    body: str,
+    sha256: str,
+    superseded_by: int | None,
+    now: datetime,
+) -> None:
     conn.execute(
         "INSERT INTO returns (id, service_id, period_start, period_end, period_label, "
         "submitted_on, file_sha256, importer, superseded_by, stored_at, body, n_values, "
         "n_cases, n_activities, n_outcomes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            new_id,
-            *key,
-            period.label,
+            row_id,
+            ret.service_id,
+            ret.period.start.isoformat(),
+            ret.period.end.isoformat(),
+            ret.period.label,
             None if ret.submitted_on is None else ret.submitted_on.isoformat(),
             sha256,
             ret.provenance.importer if ret.provenance else "unknown",
             superseded_by,
             now.isoformat(),
-            item.body,
+            body,
             len(ret.values),
             len(ret.cases),
             len(ret.activities),
             len(ret.outcomes),
         ),
     )
-    return replacement, older
 
 
 def dump_content(path: Path) -> dict[str, list[tuple[object, ...]]]:

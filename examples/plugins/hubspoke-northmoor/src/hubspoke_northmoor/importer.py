@@ -13,6 +13,7 @@ rejected with an error diagnostic naming its row and column; rows of each
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import re
@@ -94,6 +95,7 @@ class NorthmoorCasesImporter:
             frame = pd.read_csv(
                 io.StringIO(text),
                 sep=";",
+                quoting=csv.QUOTE_NONE,  # CaseBook never quotes; a '"' is just a character
                 dtype=str,
                 keep_default_na=False,
                 skiprows=header_row - 1,
