@@ -30,7 +30,7 @@ CSV_SAMPLES = {
     "annual-summary-csv": "annual-S02-2014-15.csv",
 }
 JUNK = st.one_of(
-    st.text(max_size=12),
+    st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12),
     st.sampled_from(
         ["", "-1", "2.5", "31/02/2015", "04/25/2015", "hgh", "x@y.org", "LS6 1AB", '"', ";", "1,2"]
     ),
@@ -58,7 +58,7 @@ def load_or_refuse(importer: Importer, path: Path) -> None:
         check(result)
 
 
-@settings(max_examples=25)
+@settings(max_examples=20)
 @given(name=st.sampled_from(sorted(IMPORTERS)), data=st.binary(max_size=600))
 def test_arbitrary_bytes_never_crash(
     tmp_path_factory: pytest.TempPathFactory, name: str, data: bytes
@@ -69,7 +69,7 @@ def test_arbitrary_bytes_never_crash(
     load_or_refuse(importer, path)
 
 
-@settings(max_examples=30)
+@settings(max_examples=20)
 @given(
     name=st.sampled_from(sorted(CSV_SAMPLES)),
     seed=st.integers(0, 10_000),
@@ -91,7 +91,7 @@ def test_csv_samples_with_corrupted_cells_reconcile(
     load_or_refuse(IMPORTERS[name], path)
 
 
-@settings(max_examples=15)
+@settings(max_examples=8)
 @given(seed=st.integers(0, 10_000), junk=st.lists(JUNK, min_size=1, max_size=5))
 def test_workbook_with_corrupted_cells_reconciles(
     tmp_path_factory: pytest.TempPathFactory, seed: int, junk: list[str]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,3 +132,21 @@ def test_template_without_one_names_formats_that_have_templates(
     assert message in err
     assert "formats with templates: fake-values" in err
     assert not (tmp_path / "x").exists()
+
+
+def test_disabling_the_builtins_in_a_real_subprocess() -> None:
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "hubspoke"), "plugins", "--json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HUBSPOKE_DISABLE_PLUGINS": "builtins"},
+        timeout=120,
+        check=True,
+    )
+    doc = json.loads(done.stdout)
+    assert all(not p["builtin"] for p in doc["plugins"])
+    assert {
+        "name": "builtins",
+        "distribution": "hubspoke",
+        "reason": "disabled by HUBSPOKE_DISABLE_PLUGINS",
+    } in doc["skipped"]

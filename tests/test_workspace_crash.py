@@ -51,6 +51,20 @@ def _start(workspace: Path, returns_file: Path) -> subprocess.Popen[str]:
     return proc
 
 
+def _differences(
+    state: dict[str, list[tuple[object, ...]]],
+    before: dict[str, list[tuple[object, ...]]],
+    after: dict[str, list[tuple[object, ...]]],
+) -> str:
+    """Per table, row counts now / before / after, for tables that match neither."""
+    return "; ".join(
+        f"{table}: {len(rows)} rows (before {len(before.get(table, []))}, "
+        f"after {len(after.get(table, []))})"
+        for table, rows in state.items()
+        if rows != before.get(table) and rows != after.get(table)
+    )
+
+
 def test_a_killed_import_leaves_the_workspace_before_or_after(tmp_path: Path) -> None:
     base = tmp_path / "base.hubspoke"
     with Workspace.open(base) as ws:
@@ -103,7 +117,9 @@ def test_a_killed_import_leaves_the_workspace_before_or_after(tmp_path: Path) ->
         elif state == before:
             seen["mid-transaction" if in_transaction else "before"] += 1
         else:
-            raise AssertionError(f"trial {trial}: workspace is neither before nor after")
+            raise AssertionError(
+                f"trial {trial}: neither before nor after: {_differences(state, before, after)}"
+            )
         with Workspace.open(target) as ws:
             assert len(ws.returns()) in (len(SPOKES), len(big))
     print(f"\ncrash trials: {dict(seen)}; store {duration:.3f} s, writes from {write_from:.3f} s")
