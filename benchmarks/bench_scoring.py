@@ -14,6 +14,9 @@ scalar loop and of at least 5 runs of ``score_frame``.
 
     python benchmarks/bench_scoring.py              # 100,000 spoke-periods
     python benchmarks/bench_scoring.py --rows 5000  # a quick run
+
+The target is set for 100,000 rows: on small frames score_frame's fixed cost
+per call (a few milliseconds) weighs more, so a quick run may fall short.
 """
 
 from __future__ import annotations

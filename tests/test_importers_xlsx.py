@@ -206,3 +206,23 @@ def test_sniff_scores() -> None:
     assert IMPORTER.sniff(Probe(path=Path("a.xlsx"), head=b"PK\x03\x04")) == 0.3
     assert IMPORTER.sniff(Probe(path=Path("a.csv"), head=b"PK\x03\x04")) is None
     assert IMPORTER.sniff(Probe(path=Path("a.xlsx"), head=b"service,period")) is None
+
+
+def test_outcome_without_score_or_goal_status_is_rejected(tmp_path: Path) -> None:
+    out = tmp_path / "outcomes.xlsx"
+    IMPORTER.write_template(out)
+    wb = openpyxl.load_workbook(out)
+    wb["About"]["B4"], wb["About"]["B5"] = "S09", "2016-17 Q4"
+    outs = wb["Outcomes"]
+    outs["A4"], outs["B4"], outs["C4"], outs["E4"] = "S09-C1", "Goal", "28/03/2017", "A goal"
+    outs["A5"], outs["B4"] = "S09-C2", "Goal"
+    wb.save(out)
+    r = load(out)
+    assert (r.rows_read, r.rows_imported, r.rows_rejected) == (2, 0, 2)
+    assert [
+        (d.code, d.location.sheet, d.location.row, d.location.column) for d in r.diagnostics
+    ] == [
+        ("invalid-record", "Outcomes", 4, "Score"),
+        ("missing-value", "Outcomes", 5, "Instrument"),
+        ("missing-value", "Outcomes", 5, "Date"),
+    ]

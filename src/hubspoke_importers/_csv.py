@@ -29,6 +29,7 @@ import pandas as pd
 
 from hubspoke.diagnostics import Severity
 from hubspoke.errors import FileImportError
+from hubspoke.plugins.contract import Probe
 from hubspoke_importers._common import Column, Findings, header_key
 
 _DELIMITERS = (",", ";", "\t")
@@ -61,6 +62,13 @@ def detect_delimiter(text: str) -> str:
             counts[ch] += 1
     best = max(_DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else ","
+
+
+def header_keys(probe: Probe) -> set[str]:
+    """Header keys of the first line of a delimited probe (empty set if none)."""
+    text = probe.text()
+    line = text.split("\n", 1)[0]
+    return {header_key(cell.strip().strip('"')) for cell in line.split(detect_delimiter(text))}
 
 
 @attrs.frozen(kw_only=True)

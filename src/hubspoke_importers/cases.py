@@ -32,9 +32,8 @@ from hubspoke_importers._common import (
     provenance,
     read_source,
 )
-from hubspoke_importers._csv import read_table
+from hubspoke_importers._csv import header_keys, read_table
 from hubspoke_importers._returns import ReturnBuilder, finish
-from hubspoke_importers.values import header_keys
 
 NAME = "hubspoke-cases"
 

@@ -360,7 +360,7 @@ def _read_activities(
     reader: ColumnReader, service: str, period: Period, builder: ReturnBuilder
 ) -> int:
     kinds = reader.codes("kind", "activity_kind")
-    for position in np.flatnonzero(reader.alive() & (reader.cells("kind") == "").to_numpy()):
+    for position in np.flatnonzero((reader.cells("kind") == "").to_numpy()):
         reader.reject(int(position), "missing-value", "the activity kind is blank", key="kind")
     on = reader.dates("on")
     professions = reader.codes("audience_profession", "profession")
@@ -407,7 +407,7 @@ def _read_outcomes(
     reader.personal_values("goal")
     instruments = reader.parse("instrument", _required_text)
     on = reader.dates("on")
-    for position in np.flatnonzero(reader.alive() & (reader.cells("on") == "").to_numpy()):
+    for position in np.flatnonzero((reader.cells("on") == "").to_numpy()):
         reader.reject(int(position), "missing-value", "the outcome date is blank", key="on")
     scores = reader.parse("score", parse_number)
     goals: ObjectArray = (
@@ -430,11 +430,9 @@ def _read_outcomes(
                 goal_status=GoalStatus(statuses[i]) if statuses[i] else None,
                 subject=subjects[i] or "young_person",
             )
-        except ModelError as exc:
-            key = {"goal_status": "goal_status", "case_id": "case_id"}.get(exc.field, "score")
-            reader.reject(
-                i, "invalid-record", f"{exc.rule}", key=key if reader.has(key) else "case_id"
-            )
+        except ModelError as exc:  # e.g. neither a score nor a goal status
+            key = exc.field if reader.has(exc.field) else "case_id"
+            reader.reject(i, "invalid-record", exc.rule, key=key)
             continue
         builder.add(service, period, record)
         imported += 1

@@ -20,8 +20,8 @@ from hubspoke.measures import DIMENSIONS, measures
 from hubspoke.model import DataValue
 from hubspoke.plugins.contract import LoadOptions, LoadResult, Probe
 from hubspoke_importers._columns import ColumnReader, ObjectArray, report_columns
-from hubspoke_importers._common import VERSION, Findings, header_key, provenance, read_source
-from hubspoke_importers._csv import detect_delimiter, read_table
+from hubspoke_importers._common import VERSION, Findings, provenance, read_source
+from hubspoke_importers._csv import header_keys, read_table
 from hubspoke_importers._returns import ReturnBuilder, finish
 
 NAME = "hubspoke-values"
@@ -29,20 +29,11 @@ REQUIRED = ("service", "period", "measure", "value")
 KNOWN = (*REQUIRED, *DIMENSIONS)
 
 
-def header_keys(probe: Probe) -> set[str]:
-    """Header keys of the first line of a delimited probe (empty set if none)."""
-    text = probe.text()
-    line = text.split("\n", 1)[0]
-    return {header_key(cell.strip().strip('"')) for cell in line.split(detect_delimiter(text))}
-
-
 def read_values(
     reader: ColumnReader,
     services: ObjectArray,
     periods: ObjectArray,
     builder: ReturnBuilder,
-    *,
-    value_key: str = "value",
 ) -> int:
     """Check value rows column-wise and add the surviving ones to ``builder``.
 
@@ -54,7 +45,7 @@ def read_values(
     whole = measure_ids.map(
         {m: catalogue[m].whole for m in measure_ids.dropna().unique().tolist()}
     ).astype("boolean")
-    amounts = reader.numbers(value_key, whole=whole.fillna(True).astype(bool), required=True)
+    amounts = reader.numbers("value", whole=whole.fillna(True).astype(bool), required=True)
     dims = [d for d in DIMENSIONS if reader.has(d)]
     codes = {d: reader.codes(d, d) for d in dims}
     for d in dims:

@@ -127,16 +127,17 @@ _Part = tuple[str, float | None, dict[str, object], str | None]
 def coverage_of(available_weights: Sequence[float]) -> float:
     """Coverage from the weights of the available components, in component order.
 
-    The plain sum, rounded to :data:`COVERAGE_DECIMALS` places. The vectorised
+    The plain sum, rounded to :data:`COVERAGE_DECIMALS` places and at most 1
+    (weights may sum to 1 within 1e-9). The vectorised
     form calls this same function, so both decide min_coverage identically.
     """
     total = 0.0
     for weight in available_weights:
         total += weight
-    return round(total, COVERAGE_DECIMALS)
+    return min(round(total, COVERAGE_DECIMALS), 1.0)
 
 
-def combine(indicator: str, parts: Sequence[_Part], rubric: Rubric) -> IndicatorScore:
+def _combine(indicator: str, parts: Sequence[_Part], rubric: Rubric) -> IndicatorScore:
     """Weight ``parts`` (in rubric component order) into an :class:`IndicatorScore`."""
     weights = rubric.weights(indicator).values
     components: dict[str, Component] = {}
@@ -208,7 +209,7 @@ def _check(function: str, inputs: object, expected: type, rubric: object) -> Non
         raise RubricError(f"{function}: rubric must be a Rubric (got {rubric!r})")
 
 
-def embeddedness_parts(inputs: EmbeddednessInputs, rubric: Rubric) -> list[_Part]:
+def _embeddedness_parts(inputs: EmbeddednessInputs, rubric: Rubric) -> list[_Part]:
     """Embeddedness components, unweighted, in rubric order."""
     i = inputs
     systems: _Part = (
@@ -237,7 +238,7 @@ def embeddedness_parts(inputs: EmbeddednessInputs, rubric: Rubric) -> list[_Part
     ]
 
 
-def independence_parts(inputs: IndependenceInputs, rubric: Rubric) -> list[_Part]:
+def _independence_parts(inputs: IndependenceInputs, rubric: Rubric) -> list[_Part]:
     """Independence components, unweighted, in rubric order."""
     i = inputs
     management: _Part = (
@@ -287,7 +288,7 @@ def funder_diversity(amounts: Sequence[float]) -> float | None:
     return min(max(1.0 - herfindahl, 0.0), 1.0)
 
 
-def sustainability_parts(inputs: SustainabilityInputs, rubric: Rubric) -> list[_Part]:
+def _sustainability_parts(inputs: SustainabilityInputs, rubric: Rubric) -> list[_Part]:
     """Sustainability components, unweighted, in rubric order."""
     i = inputs
     t = rubric.targets
@@ -334,7 +335,7 @@ def score_embeddedness(
 ) -> IndicatorScore:
     """Embeddedness (outcome 2) of one spoke over one period."""
     _check("score_embeddedness", inputs, EmbeddednessInputs, rubric)
-    return combine("embeddedness", embeddedness_parts(inputs, rubric), rubric)
+    return _combine("embeddedness", _embeddedness_parts(inputs, rubric), rubric)
 
 
 def score_independence(
@@ -342,7 +343,7 @@ def score_independence(
 ) -> IndicatorScore:
     """Independence (outcome 3) of one spoke over one period."""
     _check("score_independence", inputs, IndependenceInputs, rubric)
-    return combine("independence", independence_parts(inputs, rubric), rubric)
+    return _combine("independence", _independence_parts(inputs, rubric), rubric)
 
 
 def score_sustainability(
@@ -350,4 +351,4 @@ def score_sustainability(
 ) -> IndicatorScore:
     """Sustainability (outcome 1) of one spoke over one period."""
     _check("score_sustainability", inputs, SustainabilityInputs, rubric)
-    return combine("sustainability", sustainability_parts(inputs, rubric), rubric)
+    return _combine("sustainability", _sustainability_parts(inputs, rubric), rubric)
