@@ -492,3 +492,26 @@ def test_every_component_pair_of_fields_is_disjoint() -> None:
         for a, b in itertools.combinations(used, 2):
             assert not a & b
         assert set().union(*used) == {f.name for f in attrs.fields(build)}
+
+
+def test_coverage_never_exceeds_one_when_weights_sum_just_above_one() -> None:
+    weights = dict(DEFAULT_RUBRIC.embeddedness.values)
+    weights["agreement"] += 5e-10  # within the 1e-9 tolerance
+    rubric = attrs.evolve(
+        DEFAULT_RUBRIC,
+        version="crumbs",
+        embeddedness=attrs.evolve(DEFAULT_RUBRIC.embeddedness, values=tuple(weights.items())),
+    )
+    inputs = EmbeddednessInputs(
+        formal_agreement=True,
+        colocation_days=5,
+        systems_access=3,
+        forums_attended=1,
+        forums_held=1,
+        referrals_from_agencies=1,
+        referrals_total=1,
+        host_in_recruitment=True,
+    )
+    score = score_embeddedness(inputs, rubric)
+    assert score.coverage == 1.0
+    assert score.value == 1.0

@@ -29,46 +29,8 @@ import pandas as pd
 
 from hubspoke.diagnostics import Severity
 from hubspoke.errors import FileImportError
-from hubspoke.plugins.contract import Probe
 from hubspoke_importers._common import Column, Findings, header_key
-
-_DELIMITERS = (",", ";", "\t")
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """``(text, encoding)``: UTF-8 (BOM removed) when valid, else Windows-1252."""
-    raw = data.removeprefix(b"\xef\xbb\xbf")
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace"), "cp1252"
-
-
-def _first_record_line(text: str) -> str:
-    """The first line of ``text`` (up to 64 KiB), for delimiter detection."""
-    end = text.find("\n", 0, 65536)
-    return text[: end if end >= 0 else 65536]
-
-
-def detect_delimiter(text: str) -> str:
-    """The delimiter the first line uses most, counting only outside double quotes."""
-    line = _first_record_line(text)
-    counts = dict.fromkeys(_DELIMITERS, 0)
-    quoted = False
-    for ch in line:
-        if ch == '"':
-            quoted = not quoted
-        elif not quoted and ch in counts:
-            counts[ch] += 1
-    best = max(_DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def header_keys(probe: Probe) -> set[str]:
-    """Header keys of the first line of a delimited probe (empty set if none)."""
-    text = probe.text()
-    line = text.split("\n", 1)[0]
-    return {header_key(cell.strip().strip('"')) for cell in line.split(detect_delimiter(text))}
+from hubspoke_importers._text import decode, detect_delimiter, header_keys
 
 
 @attrs.frozen(kw_only=True)
@@ -231,3 +193,6 @@ def build_table(
         bad_rows=bad,
         header_row=first_row - 1,
     )
+
+
+__all__ = ["Table", "build_table", "decode", "detect_delimiter", "header_keys", "read_table"]

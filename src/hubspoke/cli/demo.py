@@ -86,8 +86,11 @@ def demo(out: Path, examples: Path | None, period: str, today: datetime | None) 
     day = today.date() if today is not None else date.today()
     out.mkdir(parents=True, exist_ok=True)
     ws_path = out / "workspace.sqlite"
-    for stale in (ws_path, ws_path.with_name(ws_path.name + "-wal"),
-                  ws_path.with_name(ws_path.name + "-shm")):
+    for stale in (
+        ws_path,
+        ws_path.with_name(ws_path.name + "-wal"),
+        ws_path.with_name(ws_path.name + "-shm"),
+    ):
         stale.unlink(missing_ok=True)
 
     files = return_files(folder / "returns")
@@ -106,7 +109,7 @@ def demo(out: Path, examples: Path | None, period: str, today: datetime | None) 
     html = build_report(data, report_dir)
 
     statuses = Counter(o.status for o in outcomes)
-    rows = Counter()
+    rows: Counter[str] = Counter()
     for o in outcomes:
         rows["read"] += o.rows_read
         rows["imported"] += o.rows_imported
@@ -118,8 +121,9 @@ def demo(out: Path, examples: Path | None, period: str, today: datetime | None) 
     )
     click.echo(
         f"Imported {len(files)} files: "
-        + ", ".join(f"{statuses[s]} {s}" for s in ("imported", "superseded", "unchanged",
-                                                     "rejected"))
+        + ", ".join(
+            f"{statuses[s]} {s}" for s in ("imported", "superseded", "unchanged", "rejected")
+        )
     )
     click.echo(
         f"Rows: {rows['read']:,} read = {rows['imported']:,} imported + "

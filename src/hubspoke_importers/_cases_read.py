@@ -1,0 +1,203 @@
+"""Reading ``hubspoke-cases`` files: column checks, then case records per (service, period)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from hubspoke.errors import ModelError
+from hubspoke.model import CaseRecord
+from hubspoke.plugins.contract import LoadOptions, LoadResult
+from hubspoke.privacy.detect import EMAIL, FULL_POSTCODE, KIND_WORDS, text_kinds
+from hubspoke_importers._cells import Problem, parse_count, parse_flag
+from hubspoke_importers._columns import ColumnReader, ObjectArray, objects, report_columns
+from hubspoke_importers._common import (
+    IDENTIFIER,
+    Findings,
+    is_identifier,
+    provenance,
+    read_source,
+)
+from hubspoke_importers._csv import read_table
+from hubspoke_importers._returns import ReturnBuilder, finish
+from hubspoke_importers.cases import NAME
+
+#: Coded columns and the code list each maps to.
+CODED: dict[str, str] = {
+    "referral_source": "referral_source",
+    "risk_at_referral": "risk_level",
+    "risk_latest": "risk_level",
+    "gender": "gender",
+    "ethnicity": "ethnicity",
+    "sexuality": "sexuality",
+    "age_band": "age_band",
+    "support_type": "support_type",
+    "closure_reason": "closure_reason",
+}
+DATES = ("referral_date", "closed_on")
+COUNTS = ("missing_before", "missing_after")
+#: Every column a case row may have, besides ``service`` and ``period``.
+CASE_COLUMNS = ("case_id", *DATES, *CODED, "age", "looked_after", *COUNTS)
+KNOWN = ("service", "period", *CASE_COLUMNS)
+
+
+def case_id_cell(text: str) -> str | Problem | None:
+    """A case id cell: required, an identifier, and never an email or postcode."""
+    if not text:
+        return Problem(code="missing-value", message="the case id is blank")
+    kinds = text_kinds(text)
+    if kinds:
+        return Problem(
+            code="personal-data",
+            message=f"the case id holds {KIND_WORDS[kinds[0]]}; returns must be pseudonymous, "
+            "so the row was not imported",
+            suggestion="use the service's own pseudonymous reference, e.g. Case-0042",
+            private=True,
+        )
+    if not is_identifier(text):
+        return Problem(
+            code="invalid-case-id",
+            message="a case id must be letters, digits, _ . : - (no spaces, at most 64)",
+            suggestion="use the service's own pseudonymous reference, e.g. Case-0042",
+        )
+    return text
+
+
+def _age(text: str) -> int | Problem | None:
+    value = parse_count(text)
+    if isinstance(value, int) and value > 25:
+        return Problem(code="age-out-of-range", message=f"age {value} is outside 0-25")
+    return value
+
+
+def _case_ids(reader: ColumnReader) -> ObjectArray:
+    """Case ids, checked column-wise; only suspect cells go through :func:`case_id_cell`."""
+    cells = reader.cells("case_id")
+    text = cells.astype("string")
+    suspect = ~(
+        text.str.fullmatch(IDENTIFIER.pattern)
+        & ~text.str.contains(EMAIL.pattern)
+        & ~text.str.contains(FULL_POSTCODE.pattern, case=False)
+    ).fillna(False)
+    ids = objects(cells.tolist())
+    for i in np.flatnonzero(suspect.to_numpy(dtype=bool)):
+        position = int(i)
+        found = case_id_cell(str(cells.iat[position]))
+        if isinstance(found, Problem):
+            reader.reject(
+                position,
+                found.code,
+                f"{reader.table.columns['case_id'].header}: {found.message}",
+                key="case_id",
+                value=None if found.private else str(cells.iat[position]),
+                suggestion=found.suggestion,
+            )
+            ids[position] = None
+    return ids
+
+
+def read_cases(
+    reader: ColumnReader, services: ObjectArray, periods: ObjectArray, builder: ReturnBuilder
+) -> int:
+    """Check case rows column-wise; add surviving rows to ``builder``; return how many."""
+    ids = _case_ids(reader)
+    fields: dict[str, ObjectArray] = {k: reader.codes(k, v) for k, v in CODED.items()}
+    for k in DATES:
+        fields[k] = reader.dates(k)
+    for k in COUNTS:
+        fields[k] = reader.counts(k)
+    fields["age"] = reader.parse("age", _age)
+    fields["looked_after"] = reader.parse("looked_after", parse_flag)
+    _reject_duplicates(reader, ids, services, periods)
+    names = ["case_id", *fields]
+    alive = np.flatnonzero(reader.alive())
+    columns = [ids[alive], *(fields[n][alive] for n in fields)]
+    imported = 0
+    # Every field was checked column-wise above by the same rules as the model's
+    # validators (codes from the code lists, identifiers, dates, whole counts, ages
+    # 0-25), so the per-field validators are skipped here for speed; the model's
+    # cross-field checks (__attrs_post_init__) still run.
+    with attrs.validators.disabled():
+        for position, row in zip(alive, zip(*columns, strict=True), strict=True):
+            i = int(position)
+            try:
+                record = CaseRecord(**dict(zip(names, row, strict=True)))
+            except ModelError as exc:
+                key = exc.field if reader.has(exc.field) else "case_id"
+                reader.reject(i, "invalid-record", exc.rule, key=key, value=str(exc.value))
+                continue
+            builder.add(services[i], periods[i], record)
+            imported += 1
+    return imported
+
+
+def _reject_duplicates(
+    reader: ColumnReader, ids: ObjectArray, services: ObjectArray, periods: ObjectArray
+) -> None:
+    """Reject repeated case ids within each (service, period) among surviving rows.
+
+    One (service, period) uses the generic ``duplicate-case-id`` rule directly;
+    several are checked at once on (service, period, case id) keys, with the
+    same rule id and wording.
+    """
+    alive = reader.alive()
+    if not alive.any():
+        return
+    keys = pd.DataFrame(
+        {
+            "service": pd.Series(services, dtype=object),
+            "period": pd.Series(
+                [p.label if p is not None else None for p in periods], dtype=object
+            ),
+            "case_id": pd.Series(ids, dtype=object),
+        }
+    )
+    live = keys[alive & keys["case_id"].notna().to_numpy()]
+    if live[["service", "period"]].drop_duplicates().shape[0] <= 1:
+        reader.duplicate_ids("case_id")
+        return
+    repeated = live.duplicated(keep="first")
+    if not repeated.any():
+        return
+    first_rows = {
+        key: int(reader.table.rows[i])
+        for i, key in zip(live.index, map(tuple, live.to_numpy()), strict=True)
+        if not repeated.at[i]
+    }
+    for i in live.index[repeated.to_numpy()]:
+        key = tuple(live.loc[i])
+        reader.reject(
+            int(i),
+            "duplicate-case-id",
+            f"case id {key[2]!r} already appears in row {first_rows[key]}",
+            key="case_id",
+            value=str(key[2]),
+            suggestion="give each young person one row, or correct the id",
+        )
+
+
+def load_cases(source: Path, options: LoadOptions) -> LoadResult:
+    """Load a ``hubspoke-cases`` file (the importer's ``load``)."""
+    data = read_source(source, options)
+    findings = Findings(source.name)
+    table = read_table(data, findings)
+    reader = ColumnReader(table, findings)
+    builder = ReturnBuilder(provenance=provenance(source, data, NAME))
+    required = ["case_id"]
+    if not options.service_id:
+        required.insert(0, "service")
+    if not options.period and not reader.has("period"):
+        required.append("period")
+    extra = [k for k in table.columns if k not in KNOWN]
+    reference = options.period.end if options.period else None
+    flagged = reader.personal_data(extra, reference)
+    report_columns(table, findings, KNOWN, ignore=flagged)
+    imported = 0
+    if reader.required_columns(required):
+        services = reader.services("service", options)
+        periods = reader.periods("period", options)
+        imported = read_cases(reader, services, periods, builder)
+    return finish(builder.build(), [findings], table.rows_read, imported)
