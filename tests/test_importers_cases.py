@@ -140,3 +140,9 @@ def test_a_case_id_holding_an_email_is_rejected_without_repeating_it(tmp_path: P
     )
     assert "example.org" not in str(d)
     assert "example.org" not in repr(r.returns)
+
+
+def test_punctuation_in_a_coded_cell_is_not_taken_for_blank(tmp_path: Path) -> None:
+    r = load(tmp_path, "service,period,case_id,gender\nS01,2015-16,C-1,?\nS01,2015-16,C-2,\n")
+    assert (r.rows_read, r.rows_imported, r.rows_rejected) == (2, 1, 1)
+    assert [(d.code, d.location.row, d.value) for d in r.diagnostics] == [("unknown-code", 2, "?")]

@@ -6,6 +6,8 @@ for each sample; flawed samples list each diagnostic's rule and location.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -167,3 +169,21 @@ def test_flawed_json_diagnostics_carry_json_paths() -> None:
     assert "$.returns[0].cases[0].referral_date" in paths
     assert "$.returns[1].values[0].value" in paths
     assert all(d.severity is Severity.ERROR for d in result.diagnostics)
+
+
+def test_registering_and_sniffing_do_not_import_pandas_or_openpyxl() -> None:
+    """Choosing a format stays cheap: the reading machinery loads only with ``load``."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from hubspoke.plugins.contract import Probe\n"
+        "from hubspoke_importers import hubspoke_register_importers\n"
+        f"root = Path({str(SAMPLES)!r})\n"
+        "for importer in hubspoke_register_importers():\n"
+        "    for sample in sorted(root.iterdir()):\n"
+        "        if sample.is_file():\n"
+        "            importer.sniff(Probe.from_path(sample))\n"
+        "print(sorted({'pandas', 'numpy', 'openpyxl'} & set(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

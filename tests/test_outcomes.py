@@ -377,3 +377,36 @@ def test_roll_ups_pool_cases_rather_than_average_spokes() -> None:
     # 2 of the hub's 4 cases fell (pooled), not the mean of 1/3 and 1/1
     assert (fell["numerator"], fell["denominator"], fell["value"]) == (2, 4, 0.5)
     assert _v(frame, "H2", "risk_fell") is None
+
+
+def test_outcome_1_uses_each_spokes_own_grant_end() -> None:
+    """A spoke's programme grant ends with its own funded period, not the programme's last one.
+
+    S2's grant ends 31 Mar 2016 (its end date) and a contract runs unbroken to
+    30 Jun 2017 (15 months on): sustained, although the programme-wide
+    grant_end (31 Mar 2017) would leave only 3 months.
+    """
+    base = _programme()
+    s2 = attrs.evolve(base.spoke("S2"), planned_end=date(2016, 3, 31))
+    prog = attrs.evolve(
+        base,
+        spokes=tuple(s2 if s.id == "S2" else s for s in base.spokes),
+        funding=(
+            funding("FA-3", "S2", "F-ALDER", IND, 100_000, date(2014, 4, 1), date(2016, 3, 31)),
+            funding(
+                "FA-4",
+                "S2",
+                "F-BIRCH",
+                FundingSourceKind.STATUTORY_CONTRACT,
+                60_000,
+                date(2016, 4, 1),
+                date(2017, 6, 30),
+            ),
+        ),
+    )
+    frame = key_outcomes(prog, [], FY15)
+    assert _v(frame, "S2", "sustainable_funding") == 1.0
+    shorter = attrs.evolve(
+        prog, funding=(*prog.funding[:1], attrs.evolve(prog.funding[1], end=date(2017, 1, 31)))
+    )
+    assert _v(key_outcomes(shorter, [], FY15), "S2", "sustainable_funding") == 0.0

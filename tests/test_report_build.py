@@ -271,3 +271,50 @@ def test_a_programme_with_no_data_yet_still_gets_a_report() -> None:
         assert f'<section id="{section}"' in report.html
     assert "No quarterly figures were reported" in report.html
     assert "No provenance was supplied" in report.html
+
+
+def test_outcome_rules_hide_what_would_reveal_a_small_count() -> None:
+    rows = [
+        (4, "referrals_received", 40.0, None, None, None),
+        (4, "referrals_received_change", 37.0, None, None, None),  # previous period: 3
+        (4, "young_people_one_to_one", 50.0, None, None, None),
+        (4, "young_people_one_to_one_change", 20.0, None, None, None),  # previous: 30
+        (5, "confidence_improved", 28 / 30, 28.0, 30.0, "2 of 30 did not improve"),
+        (6, "missing_episodes_change", -445.0, None, 884.0, "over 884 cases"),
+        (6, "distance:wellbeing", 1.5, 4.5, 3.0, "3 young people"),
+    ]
+    frame = sample_report_data().key_outcomes.iloc[0:0]
+    frame = pd.concat(
+        [
+            frame,
+            pd.DataFrame(
+                [
+                    {
+                        "level": "programme",
+                        "unit_id": "Northern Lights Alliance",
+                        "outcome": o,
+                        "measure": m,
+                        "value": v,
+                        "numerator": n,
+                        "denominator": d,
+                        "returns_received": 10,
+                        "returns_expected": 10,
+                        "completeness": 1.0,
+                        "note": note,
+                    }
+                    for o, m, v, n, d, note in rows
+                ]
+            ).astype(frame.dtypes.to_dict()),
+        ]
+    )
+    cells = t.outcomes_table(frame, min_cell=5).cells
+    by = dict(zip(frame["measure"], cells.to_dict("records"), strict=True))
+    assert by["referrals_received"]["Value"] == 40
+    assert by["referrals_received_change"]["Value"] == MARKER
+    assert by["young_people_one_to_one_change"]["Value"] == 20
+    assert by["confidence_improved"]["Value"] == MARKER  # 30 - 28 = 2 did not improve
+    assert by["confidence_improved"]["Note"] == t.SUPPRESSED_NOTE
+    assert by["missing_episodes_change"]["Value"] == -445
+    assert by["missing_episodes_change"]["Note"] == "over 884 cases"
+    assert by["distance:wellbeing"]["Value"] == MARKER  # a mean over 3 young people
+    assert by["distance:wellbeing"]["Note"] == t.SUPPRESSED_NOTE

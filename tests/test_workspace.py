@@ -18,8 +18,8 @@ from hubspoke.workspace import (
     Workspace,
     dump_content,
     schema_version,
+    writing,
 )
-from hubspoke.workspace import store as store_module
 from workspace_fixtures import SPOKES, FakeReport, a_return, programme, write_file
 
 Q1 = financial_quarter(2015, 1)
@@ -206,7 +206,7 @@ def test_a_failure_mid_store_leaves_nothing_behind(
 ) -> None:
     _store(ws, tmp_path / "q1.csv", a_return("SP-NM1", Q1))
     before = dump_content(ws.path)
-    real = store_module._insert_return
+    real = writing.insert_return
     calls = 0
 
     def failing(*args: object, **kwargs: object) -> object:
@@ -216,7 +216,7 @@ def test_a_failure_mid_store_leaves_nothing_behind(
             raise RuntimeError("disk on fire")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store_module, "_insert_return", failing)
+    monkeypatch.setattr(writing, "insert_return", failing)
     batch = [a_return(s, Q2) for s in SPOKES] + [a_return("SP-NM1", Q1, referrals=3)]
     with pytest.raises(RuntimeError, match="disk on fire"):
         _store(ws, tmp_path / "batch.csv", *batch)

@@ -56,6 +56,7 @@ def test_a_copy_under_another_name_is_the_same_file(ws: Workspace, tmp_path: Pat
     outcome = ws.import_file(write_file(tmp_path / "copy of q1.json", text))
     assert outcome.status == "unchanged"
     assert "'q1.json'" in outcome.message
+    assert outcome.path == tmp_path / "copy of q1.json"
     assert dump_content(ws.path) == before
 
 

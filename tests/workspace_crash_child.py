@@ -16,8 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hubspoke.workspace import Workspace
-from hubspoke.workspace import store as store_module
+from hubspoke.workspace import Workspace, writing
 
 STAMP = datetime(2016, 8, 1, 12, 0, tzinfo=UTC)
 
@@ -25,7 +24,7 @@ STAMP = datetime(2016, 8, 1, 12, 0, tzinfo=UTC)
 def main(workspace: Path, returns_file: Path) -> None:
     with Workspace.open(workspace, clock=lambda: STAMP) as ws:
         first_write: list[float] = []
-        insert = store_module._insert_return
+        insert = writing.insert_return
 
         def timed_insert(*args: object) -> object:
             if not first_write:
@@ -33,7 +32,7 @@ def main(workspace: Path, returns_file: Path) -> None:
                 print("writing", flush=True)  # inside the transaction now
             return insert(*args)  # type: ignore[arg-type]
 
-        store_module._insert_return = timed_insert  # type: ignore[assignment]
+        writing.insert_return = timed_insert  # type: ignore[assignment]
         print("ready", flush=True)
         started = time.perf_counter()
         outcome = ws.import_file(returns_file)

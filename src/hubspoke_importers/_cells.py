@@ -15,11 +15,11 @@ is rejected with a suggestion to rewrite it.
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from datetime import date, timedelta
 
 import attrs
-import numpy as np
 
 #: Earliest and latest years accepted in a date.
 MIN_YEAR, MAX_YEAR = 1900, 2200
@@ -132,7 +132,7 @@ def parse_number(text: str) -> float | Problem | None:
         )
         return Problem(code="not-a-number", message="not a number", suggestion=hint)
     value = float(s)
-    if not np.isfinite(value):
+    if not math.isfinite(value):
         return Problem(code="not-a-number", message="not a finite number")
     return value
 

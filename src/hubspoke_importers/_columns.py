@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from hubspoke.codes import normalise
 from hubspoke.diagnostics import Diagnostic, Location, Severity
 from hubspoke.periods import Period
 from hubspoke.plugins.contract import LoadOptions
@@ -171,8 +172,24 @@ class ColumnReader:
         """Codes of ``list_name`` from column ``key`` (None where blank or absent)."""
         if not self.has(key):
             return objects([None] * self.size)
+        cells = self.cells(key)
         parsed = self.apply_distinct(key, lambda v, p: check_codes(v, list_name, p))
-        return _to_objects(parsed)
+        out = _to_objects(parsed)
+        # Text with no letters or digits ("-", "?") normalises to nothing: the code
+        # lists treat it as blank, but the sender wrote something, so say so.
+        codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+        marks = [bool(str(u).strip()) and not normalise(str(u)) for u in uniques]
+        for position in np.flatnonzero(np.array([*marks, False], dtype=bool)[codes]):
+            text = str(cells.iat[int(position)])
+            self.reject(
+                int(position),
+                "unknown-code",
+                f"{self.table.columns[key].header}: {text!r} is not a {list_name} code",
+                key=key,
+                value=text,
+                suggestion="leave the cell blank if the answer is not known",
+            )
+        return out
 
     def numbers(
         self, key: str, *, whole: bool | pd.Series = True, required: bool = False

@@ -7,7 +7,7 @@ from datetime import date
 
 import attrs
 
-from hubspoke.diagnostics import Diagnostic, column_letter
+from hubspoke.diagnostics import Diagnostic
 from hubspoke.model import (
     Activity,
     CaseRecord,
@@ -97,6 +97,3 @@ def finish(
         rows_imported=rows_imported,
         rows_rejected=rows_read - rows_imported,
     )
-
-
-__all__ = ["ReturnBuilder", "column_letter", "finish"]

@@ -15,6 +15,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from hubspoke.codes import code_list
+from hubspoke.measures import measures
 from hubspoke_importers import _quarterly_layout as layout
 
 _TITLE = Font(bold=True, size=14)
@@ -27,8 +29,6 @@ ENTRY_ROWS = 500
 
 def write_template(out: Path) -> None:
     """Write the blank quarterly return workbook to ``out`` (overwriting it)."""
-    from hubspoke_importers.quarterly_xlsx import code_choices
-
     wb = Workbook()
     intro = wb.worksheets[0]
     intro.title = "Instructions"
@@ -97,3 +97,12 @@ def write_template(out: Path) -> None:
     wb.move_sheet(lists, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index("Lists"))
     wb.active = 1
     wb.save(out)
+
+
+def code_choices(list_name: str) -> tuple[str, ...]:
+    """The values offered in a template column's drop-down list."""
+    if list_name == "measure":
+        return tuple(m.id for m in measures().values() if m.id.startswith("referrals"))
+    if list_name == "yes_no":
+        return ("yes", "no")
+    return code_list(list_name).values

@@ -25,7 +25,6 @@ from hubspoke.measures import Measure, measure_for_label
 from hubspoke.model import DataValue
 from hubspoke.periods import Period
 from hubspoke.plugins.contract import LoadOptions, LoadResult, Probe
-from hubspoke.rules import closest_measure
 from hubspoke_importers._cells import Problem, parse_amount, parse_date
 from hubspoke_importers._common import (
     VERSION,
@@ -38,8 +37,8 @@ from hubspoke_importers._common import (
     read_source,
     suggest_text,
 )
-from hubspoke_importers._csv import decode
 from hubspoke_importers._returns import ReturnBuilder, finish
+from hubspoke_importers._text import decode
 
 NAME = "annual-summary-csv"
 
@@ -194,6 +193,8 @@ class AnnualSummaryImporter:
         service: str,
         period: Period,
     ) -> int:
+        from hubspoke.rules import closest_measure  # pandas-backed: imported only to load
+
         seen: dict[str, int] = {}
         unmatched: list[str] = []
         imported = 0

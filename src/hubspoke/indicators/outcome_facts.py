@@ -349,7 +349,9 @@ def spoke_facts(
     independence = independence_inputs(programme, returns, spoke.id, period)
     cse, total = independence.cse_hours, independence.total_hours
     host = hosting_in_force(programme, spoke.id, period)
-    grant_end = programme.grant_end
+    # the spoke's own programme grant ends with its funded period; the
+    # programme-wide grant_end is the fallback for spokes without an end date
+    grant_end = spoke.end or programme.grant_end
     return SpokeFacts(
         spoke_id=spoke.id,
         hub_id=spoke.hub_id,

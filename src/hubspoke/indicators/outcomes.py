@@ -13,7 +13,8 @@ follows :mod:`hubspoke.indicators.evidence`.
 Definitions (``docs/indicators.md``; thresholds from the rubric):
 
 1. ``sustainable_funding``: unbroken funding recorded for the spoke for at
-   least ``o1_months`` beyond ``Programme.grant_end``. Share of spokes.
+   least ``o1_months`` beyond the end of its programme grant (the spoke's own
+   end date, else ``Programme.grant_end``). Share of spokes.
 2. ``embedded``: embeddedness at or above ``o2_threshold``. Share of scored spokes.
 3. ``distinct_identity``: line management by hub or shared, and
    ``cse_focus`` at or above ``o3_cse_focus``. Known False when either part
@@ -134,7 +135,7 @@ def _structure_rows(facts: Sequence[SpokeFacts], rubric: Rubric, grant_set: bool
     months = [f.funded_months_beyond_grant for f in facts]
     funded = [m >= t.o1_months for m in months if m is not None]
     note1 = (
-        "the programme's grant_end is not set"
+        "neither the spokes' end dates nor the programme's grant_end are set"
         if not grant_set
         else _unknown_note(sum(m is None for m in months), n, "have no funding recorded")
     )
@@ -394,7 +395,12 @@ def key_outcomes(
             programme, received, {f.spoke_id for f in members}, period
         )
         rows = (
-            _structure_rows(members, rubric, programme.grant_end is not None)
+            _structure_rows(
+                members,
+                rubric,
+                programme.grant_end is not None
+                or all(programme.spoke(f.spoke_id).end is not None for f in members),
+            )
             + _reach_rows(members)
             + _partner_rows(members)
             + _young_people_rows(members, catalogue_)

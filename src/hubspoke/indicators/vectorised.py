@@ -212,11 +212,16 @@ class _Columns:
         Only when a non-number is present does a slower per-item pass find it.
         """
         rows = len(series)
-        missing = series.isna().to_numpy(dtype=bool)
-        present_rows = np.flatnonzero(~missing)
-        present = series.to_numpy(dtype=object)[present_rows]
-        kinds = pd.Series(np.fromiter(map(type, present), dtype=object, count=len(present)))
-        self._funders_fail(present_rows, ~kinds.isin((tuple, list)).to_numpy(), present)
+        values = series.to_numpy(dtype=object)
+        kinds = pd.Series(np.fromiter(map(type, values), dtype=object, count=rows))
+        sequence = kinds.isin((tuple, list)).to_numpy()
+        # Only the few non-sequences need the (slower) NA test on objects.
+        others = np.flatnonzero(~sequence)
+        missing = np.zeros(rows, dtype=bool)
+        missing[others] = pd.isna(values[others])
+        self._funders_fail(np.arange(rows), ~sequence & ~missing, values)
+        present_rows = np.flatnonzero(sequence)
+        present = values[present_rows]
         lengths = np.fromiter(map(len, present), dtype=np.int64, count=len(present))
         flat = int(lengths.sum())
         items = np.fromiter(itertools.chain.from_iterable(present), dtype=object, count=flat)
@@ -231,7 +236,7 @@ class _Columns:
         wrong = np.bincount(
             owner, weights=not_numbers | ~np.isfinite(amounts) | (amounts < 0), minlength=rows
         )
-        self._funders_fail(np.arange(rows), wrong > 0, series.to_numpy(dtype=object))
+        self._funders_fail(np.arange(rows), wrong > 0, values)
         total = np.where(missing, np.nan, np.bincount(owner, weights=amounts, minlength=rows))
         with np.errstate(all="ignore"):
             shares = amounts / total[owner]

@@ -47,9 +47,10 @@ caption { text-align: left; font-weight: 600; padding: 4px 0; caption-side: top;
 th, td { border-bottom: 1px solid var(--rule); padding: 4px 10px; text-align: left;
   vertical-align: top; }
 thead th { border-bottom: 2px solid var(--ink); background: var(--band); }
-tbody th { white-space: nowrap; }
-td { overflow-wrap: anywhere; }
+tbody th { min-width: 8em; }
+td.text { min-width: 10em; overflow-wrap: anywhere; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 td.c { color: var(--muted); text-align: right; }
 tr.total td, tr.total th { font-weight: 700; border-top: 2px solid var(--ink); }
 .cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 12px 0 20px; }
@@ -171,7 +172,7 @@ def _align(series: pd.Series) -> str:
         return "num"
     non_null = [v for v in series if not _missing(v)]
     numeric = all(isinstance(v, int | float) or v == MARKER for v in non_null)
-    return "num" if non_null and numeric else ""
+    return "num" if non_null and numeric else "text"
 
 
 def _missing(value: object) -> bool:

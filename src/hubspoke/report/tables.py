@@ -66,6 +66,8 @@ PEOPLE_OUTCOMES: Final = frozenset({4, 5, 6})
 NOT_PEOPLE: Final = frozenset({"new_areas", "new_areas_change", "agencies_reached"})
 #: Outcome measures broken down by profession (published as their own tables).
 BY_PROFESSION: Final = ("professionals_trained", "professionals_awareness")
+#: The note shown instead of the original one on a row with a suppressed cell.
+SUPPRESSED_NOTE: Final = "some figures suppressed: small numbers"
 #: Returns statuses shown in the data-quality section, in order.
 RETURN_STATUSES: Final = ("received", "late", "missing")
 #: Field-completeness categories, in order.
@@ -333,7 +335,8 @@ def outcomes_table(
                 "Completeness %": None
                 if r["completeness"] is None
                 else round(100 * float(r["completeness"]), 1),
-                "Note": r["note"],
+                # Notes are free text that may quote counts: none beside a hidden cell.
+                "Note": SUPPRESSED_NOTE if marks else r["note"],
             }
         )
     frame = pd.DataFrame(out, columns=_OUTCOME_COLUMNS, dtype=object)
@@ -446,8 +449,8 @@ def _outcome_measure_label(measure: str) -> str:
     """A readable label: catalogue labels for measures, with "per FTE" / "change" suffixes."""
     base, _, detail = measure.partition(":")
     for suffix, words in (("_per_fte", "per spoke FTE"), ("_change", "change on previous period")):
-        if base.endswith(suffix):
-            stem = base.removesuffix(suffix)
+        stem = base.removesuffix(suffix)
+        if base.endswith(suffix) and stem in measures():
             return f"{_label_of(stem)}, {words}"
     text = _label_of(base)
     return f"{text} ({detail.replace('_', ' ')})" if detail else text
@@ -505,15 +508,17 @@ def _hidden_outcome_cells(
         if r["outcome"] not in PEOPLE_OUTCOMES or measure in NOT_PEOPLE or measure in grouped:
             continue
         num, den, value = r["numerator"], r["denominator"], r["value"]
-        if measure.endswith("_change"):
-            base = where.get(measure.removesuffix("_change"))
-            current = records[base]["value"] if base is not None else None
+        base = where.get(measure.removesuffix("_change")) if measure.endswith("_change") else None
+        if base is not None:
+            # A change on the previous period plus the current total gives the previous total.
+            current = records[base]["value"]
             if value is not None and (
-                current is None or _small(current, min_cell) or _small(current - value, min_cell)
+                current is None
+                or _small(current, min_cell)
+                or _small(current - value, min_cell)
+                or "value" in hidden.get(base, set())
             ):
                 hide(k, "value")
-            if _small(den, min_cell):
-                hide(k, "value", "denominator", "numerator")
             continue
         if num is None and den is None:
             if _small(value, min_cell):

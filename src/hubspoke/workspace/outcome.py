@@ -104,11 +104,20 @@ class ImportOutcome:
 
 
 def diagnostic_to_json(d: Diagnostic) -> dict[str, Any]:
-    """A diagnostic as a JSON-ready dict; :func:`diagnostic_from_json` inverts it."""
-    data = attrs.asdict(d)
-    data["severity"] = d.severity.value
-    data["text"] = str(d)
-    return data
+    """A diagnostic as a JSON-ready dict; :func:`diagnostic_from_json` inverts it.
+
+    The shape of :func:`hubspoke.validation.diagnostic_json` (unset location
+    fields left out) plus ``text``, the diagnostic as one readable line.
+    """
+    return {
+        "code": d.code,
+        "severity": d.severity.value,
+        "message": d.message,
+        "location": {k: v for k, v in attrs.asdict(d.location).items() if v is not None},
+        "value": d.value,
+        "suggestion": d.suggestion,
+        "text": str(d),
+    }
 
 
 def diagnostic_from_json(data: dict[str, Any]) -> Diagnostic:

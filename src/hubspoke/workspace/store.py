@@ -19,13 +19,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
-import attrs
-
 from hubspoke.diagnostics import Diagnostic, Location, Severity
 from hubspoke.errors import DataValidationError, WorkspaceError
-from hubspoke.model import MonitoringReturn, Programme, Provenance
+from hubspoke.model import MonitoringReturn, Programme
 from hubspoke.periods import Period, parse_period
-from hubspoke.workspace import schema, supersession
+from hubspoke.workspace import schema, writing
+from hubspoke.workspace.content import dump_content
 from hubspoke.workspace.outcome import (
     ImportOutcome,
     ImportStatus,
@@ -82,14 +81,6 @@ def _sqlite_errors(path: Path) -> Iterator[None]:
         raise WorkspaceError(f"{path}: workspace error: {text}") from exc
     except sqlite3.DatabaseError as exc:
         raise WorkspaceError(f"{path}: not a usable hubspoke workspace ({exc})") from exc
-
-
-@attrs.frozen
-class _Prepared:
-    """A return ready to insert: the model object and its JSON, made before locking."""
-
-    ret: MonitoringReturn
-    body: str
 
 
 class Workspace:
@@ -261,7 +252,7 @@ class Workspace:
             source = SourceFile.read(path)
         except OSError as exc:
             raise WorkspaceError(f"{path}: cannot read the file ({exc.strerror})") from exc
-        earlier = self._earlier_import(source.sha256)
+        earlier = self._earlier_import(source.sha256, path)
         if earlier is not None:
             return earlier
         programme = self.programme() if self.has_programme() else None
@@ -304,9 +295,9 @@ class Workspace:
     def store_report(self, source: SourceFile, report: FileReportLike) -> ImportOutcome:
         """Store a validated file's returns in one transaction (see :meth:`import_file`).
 
-        Each return supersedes the current return for its service and period,
-        unless both carry a submission date and it was submitted earlier than
-        the current one: then it is kept as history only.
+        Each return replaces the kinds of record it carries in the current
+        return for its service and period (:func:`supersession.plan`); a file
+        with no return is recorded as rejected.
         """
         now = self._clock()
         diagnostics = tuple(report.diagnostics)
@@ -321,9 +312,10 @@ class Workspace:
                     ),
                 )
             return self._reject(source, report, diagnostics, now)
-        version = _importer_version(report)
+        version = writing.importer_version(report)
         prepared = [
-            _prepare(r, source, report.importer or "unknown", version, now) for r in report.returns
+            writing.prepare(r, source, report.importer or "unknown", version, now)
+            for r in report.returns
         ]
         with self._write() as conn:
             # another process may have stored the same bytes since import_file looked
@@ -351,7 +343,7 @@ class Workspace:
             replaced: list[Replacement] = []
             notes: list[Diagnostic] = []
             for item in prepared:
-                replacement, note = _insert_return(conn, item, source.sha256, now)
+                replacement, note = writing.insert_return(conn, item, source.sha256, now)
                 if replacement is not None:
                     replaced.append(replacement)
                 if note is not None:
@@ -443,7 +435,9 @@ class Workspace:
                 "ORDER BY service_id, period_start, period_end, id"
             ).fetchall()
         result = tuple(loads_return(body) for (body,) in rows)
-        self._cache = {key: result}
+        # keep only entries for the current state (both include_superseded flags)
+        self._cache = {k: v for k, v in self._cache.items() if k[:2] == key[:2]}
+        self._cache[key] = result
         return result
 
     def history(
@@ -578,151 +572,6 @@ def _count(n: int, noun: str) -> str:
 
 def _period(period: Period | str) -> Period:
     return period if isinstance(period, Period) else parse_period(period)
-
-
-def _importer_version(report: FileReportLike) -> str:
-    """The importer's version: as reported, else from the returns' provenance or the registry."""
-    if report.importer_version:
-        return report.importer_version
-    for ret in report.returns:
-        if ret.provenance is not None and ret.provenance.importer == report.importer:
-            return ret.provenance.importer_version
-    if report.importer is not None:
-        try:
-            from hubspoke.plugins.registry import get_registry
-
-            found = get_registry().importers.get(report.importer)
-        except Exception:  # the version is provenance, not worth failing an import over
-            found = None
-        if found is not None:
-            return str(found.importer.version)
-    return "unknown"
-
-
-def _prepare(
-    ret: MonitoringReturn, source: SourceFile, importer: str, version: str, now: datetime
-) -> _Prepared:
-    """The return with the workspace's provenance, and its JSON."""
-    from hubspoke.serialization import dumps_return
-
-    sheet = ret.provenance.sheet if ret.provenance is not None else None
-    provenance = Provenance(
-        source_file=source.path.name,
-        sha256=source.sha256,
-        importer=importer,
-        importer_version=version,
-        imported_at=now,
-        sheet=sheet,
-    )
-    stored = attrs.evolve(ret, provenance=provenance)
-    return _Prepared(ret=stored, body=dumps_return(stored))
-
-
-def _insert_return(
-    conn: sqlite3.Connection, item: _Prepared, sha256: str, now: datetime
-) -> tuple[Replacement | None, Diagnostic | None]:
-    """Store one return against the current one for its service and period.
-
-    Follows :func:`hubspoke.workspace.supersession.plan`. Returns what it
-    replaced (if anything) and an info diagnostic explaining a merge or an
-    older resubmission.
-    """
-    from hubspoke.serialization import dumps_return, loads_return
-
-    ret = item.ret
-    key = (ret.service_id, ret.period.start.isoformat(), ret.period.end.isoformat())
-    row = conn.execute(
-        "SELECT r.id, r.body, f.file_name FROM returns r "
-        "JOIN files f ON f.sha256 = r.file_sha256 "
-        "WHERE r.service_id = ? AND r.period_start = ? AND r.period_end = ? "
-        "AND r.superseded_by IS NULL",
-        key,
-    ).fetchone()
-    current = None if row is None else loads_return(row[1])
-    decided = supersession.plan(ret, current, "" if row is None else row[2])
-    next_id = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM returns").fetchone()[0])
-    history_id = next_id if decided.history is not None else None
-    current_id = next_id + (history_id is not None) if decided.current is not None else None
-    replacement: Replacement | None = None
-    if row is not None and current_id is not None:
-        # the foreign key is deferred, so the old row may point at the id about to exist
-        conn.execute("UPDATE returns SET superseded_by = ? WHERE id = ?", (current_id, row[0]))
-        replacement = Replacement(
-            service_id=ret.service_id, period_label=ret.period.label, earlier_file=row[2]
-        )
-    if decided.history is not None:
-        by = current_id if current_id is not None else row[0]
-        _insert_row(conn, next_id, decided.history, item.body, sha256, by, now)
-    if decided.current is not None and current_id is not None:
-        stored = attrs.evolve(decided.current, provenance=ret.provenance)
-        body = item.body if stored == ret else dumps_return(stored)
-        _insert_row(conn, current_id, stored, body, sha256, None, now)
-    note = None
-    if decided.note is not None:
-        note = Diagnostic(
-            code="older-resubmission" if decided.history is not None else "kept-earlier-records",
-            severity=Severity.INFO,
-            message=decided.note,
-            location=Location(file=ret.provenance.source_file if ret.provenance else None),
-        )
-    return replacement, note
-
-
-def _insert_row(
-    conn: sqlite3.Connection,
-    row_id: int,
-    ret: MonitoringReturn,
-    body: str,
-    sha256: str,
-    superseded_by: int | None,
-    now: datetime,
-) -> None:
-    conn.execute(
-        "INSERT INTO returns (id, service_id, period_start, period_end, period_label, "
-        "submitted_on, file_sha256, importer, superseded_by, stored_at, body, n_values, "
-        "n_cases, n_activities, n_outcomes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            row_id,
-            ret.service_id,
-            ret.period.start.isoformat(),
-            ret.period.end.isoformat(),
-            ret.period.label,
-            None if ret.submitted_on is None else ret.submitted_on.isoformat(),
-            sha256,
-            ret.provenance.importer if ret.provenance else "unknown",
-            superseded_by,
-            now.isoformat(),
-            body,
-            len(ret.values),
-            len(ret.cases),
-            len(ret.activities),
-            len(ret.outcomes),
-        ),
-    )
-
-
-def dump_content(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table of a workspace file, sorted: for equality checks.
-
-    Opens its own connection (which, like any, first recovers a WAL left by a
-    killed writer); used to compare two states of a workspace.
-    """
-    conn = sqlite3.connect(path)
-    try:
-        tables = [
-            name
-            for (name,) in conn.execute(
-                "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"
-            )
-        ]
-        content: dict[str, list[tuple[object, ...]]] = {}
-        for table in tables:
-            rows = conn.execute(f'SELECT * FROM "{table}"').fetchall()
-            content[table] = sorted(rows, key=repr)
-        content["#user_version"] = [tuple(conn.execute("PRAGMA user_version").fetchone())]
-        return content
-    finally:
-        conn.close()
 
 
 __all__: Sequence[str] = ("FileReportLike", "Workspace", "dump_content")

@@ -54,8 +54,12 @@ class Plan:
         return self.current is not None
 
 
-def plan(new: MonitoringReturn, current: MonitoringReturn | None, current_file: str = "") -> Plan:
-    """Decide how ``new`` is stored against ``current`` (from ``current_file``)."""
+def plan(new: MonitoringReturn, current: MonitoringReturn | None, current_source: str = "") -> Plan:
+    """Decide how ``new`` is stored against ``current``.
+
+    ``current_source`` names the current return in messages, e.g. "the
+    return from 'q1.csv'" or "another return in this file".
+    """
     if current is None:
         return Plan(current=new)
     label = f"{new.service_id} {new.period.label}"
@@ -71,16 +75,12 @@ def plan(new: MonitoringReturn, current: MonitoringReturn | None, current_file: 
         note = None
         if taken:
             note = (
-                f"{label}: kept the {_names(taken)} of the earlier return from "
-                f"{current_file!r}, as this file has none (mark a return replaces_earlier "
-                "to replace everything)"
+                f"{label}: kept the {_names(taken)} of {current_source}, as this file has "
+                "none (mark a return replaces_earlier to replace everything)"
             )
         return Plan(current=merged, note=note)
     merged, taken = fill(current, new)
-    when = (
-        f"submitted on {new.submitted_on}, before the return from {current_file!r} "
-        f"({current.submitted_on})"
-    )
+    when = f"submitted on {new.submitted_on}, before {current_source} ({current.submitted_on})"
     if not taken:
         return Plan(
             current=None,
