@@ -15,9 +15,11 @@ from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
+import attrs
 import click
 
 from hubspoke.cli._common import friendly_errors
+from hubspoke.diagnostics import Diagnostic
 from hubspoke.errors import HubspokeError
 
 #: File types in the examples folder that are returns (scripts and notes are not).
@@ -134,7 +136,7 @@ def demo(out: Path, examples: Path | None, period: str, today: datetime | None) 
         click.echo("Files with problems (deliberately flawed examples):")
         for o in flawed:
             first = o.errors[0] if o.errors else None
-            reason = f"{first.message}" if first is not None else o.message
+            reason = o.message if first is None else _where_and_what(first)
             click.echo(
                 f"  {o.path.name}: {o.status}, {o.rows_rejected} of {o.rows_read} rows "
                 f"rejected; {len(o.errors)} errors, e.g. {reason}"
@@ -144,6 +146,12 @@ def demo(out: Path, examples: Path | None, period: str, today: datetime | None) 
     click.echo("")
     click.echo(f"Workspace: {ws_path}")
     click.echo(f"Report:    {html}")
+
+
+def _where_and_what(d: Diagnostic) -> str:
+    """``row 3, column 'Risk level' (F): message`` without the file's path."""
+    where = attrs.evolve(d.location, file=None)
+    return f"{where}: {d.message}" if str(where) != "(no location)" else d.message
 
 
 def _score_table(scores: object, period: str) -> str:

@@ -44,7 +44,13 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         series = out[column]
         if _holds_text(series):
-            out[column] = series.astype(object).map(neutralise_cell)
+            # Built cell by cell: Series.map would re-infer the dtype and turn a column
+            # of whole numbers with blanks into floats (59 written as "59.0").
+            out[column] = pd.Series(
+                [neutralise_cell(v) for v in series.astype(object)],
+                index=series.index,
+                dtype=object,
+            )
     out.columns = pd.Index([_label(c) for c in out.columns])
     out.index = pd.Index([_label(i) for i in out.index], name=_label(out.index.name))
     return out

@@ -23,6 +23,7 @@ import pandas as pd
 
 from hubspoke import __version__
 from hubspoke.errors import PrivacyError, ReportError
+from hubspoke.indicators.outcomes import COLUMNS as OUTCOME_COLUMNS
 from hubspoke.privacy.exports import write_csv, write_xlsx
 from hubspoke.privacy.suppression import DEFAULT_MIN_CELL, MARKER, TOTAL
 from hubspoke.report import charts
@@ -49,19 +50,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "spokes": ("spoke_id", "hub_id", "phase", "area_name"),
     "scores": ("spoke_id", "indicator", "value", "coverage"),
     "components": ("spoke_id", "indicator", "component", "value"),
-    "key_outcomes": (
-        "level",
-        "unit_id",
-        "outcome",
-        "measure",
-        "value",
-        "numerator",
-        "denominator",
-        "returns_received",
-        "returns_expected",
-        "completeness",
-        "note",
-    ),
+    "key_outcomes": OUTCOME_COLUMNS,
     "values": ("service_id", "period_label", "period_start", "period_end", "measure", "value"),
     "returns_status": ("service_id", "period_label", "status"),
     "field_completeness": ("service_id", "field", "records", *t.COMPLETENESS_PARTS),

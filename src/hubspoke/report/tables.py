@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from hubspoke.errors import ReportError
-from hubspoke.measures import measures
+from hubspoke.measures import DIMENSIONS, measures
 from hubspoke.privacy.suppression import (
     MARKER,
     TOTAL,
@@ -39,18 +39,7 @@ TREND_MEASURES: Final = (
     "professionals_trained",
 )
 #: Breakdown columns of the values frame (a row with all of them missing is a total).
-BREAKDOWN_COLUMNS: Final = (
-    "gender",
-    "ethnicity",
-    "age_band",
-    "referral_source",
-    "risk_level",
-    "profession",
-    "sexuality",
-    "support_type",
-    "closure_reason",
-    "supervision_kind",
-)
+BREAKDOWN_COLUMNS: Final = DIMENSIONS
 #: Column of a period table holding annual and other non-quarter returns.
 OTHER_PERIODS: Final = "Annual and other periods"
 #: Shortest and longest period, in days, counted as a quarter in trends.
