@@ -8,6 +8,7 @@ deterministic and scales up for benchmarks.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import sys
 from collections import Counter
 from pathlib import Path
@@ -28,7 +29,8 @@ def generate() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         "hubspoke_example_generate", EXAMPLES / "generate.py"
     )
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # attrs classes in the module need it registered
     spec.loader.exec_module(module)
@@ -62,7 +64,8 @@ def test_programme_has_the_real_programmes_shape(committed: Programme) -> None:
     assert len(p.hubs) == 16
     assert sorted(Counter(h.phase for h in p.hubs).items()) == [(1, 3), (2, 5), (3, 8)]
     starts = sorted(ph.planned_start.year for ph in p.phases)
-    assert len(starts) == 3 and starts == list(range(starts[0], starts[0] + 3))
+    assert len(starts) == 3
+    assert starts == list(range(starts[0], starts[0] + 3))
     assert len(p.spokes) == 53
     assert len({s.area.code for s in p.spokes}) == 35
     assert len({h.kind for h in p.hosts}) >= 3
@@ -93,8 +96,7 @@ def test_posts_have_vacancies_turnover_and_supervision(committed: Programme) -> 
     for post_id in by_post:
         spans = sorted((o.start, o.end) for o in committed.occupancies if o.post_id == post_id)
         gaps |= any(
-            end is not None and nxt > end
-            for (_, end), (nxt, _) in zip(spans, spans[1:], strict=False)
+            end is not None and nxt > end for (_, end), (nxt, _) in itertools.pairwise(spans)
         )
     assert vacancies or gaps, "no post is ever vacant"
     assert len(committed.supervision) > len(committed.posts)

@@ -64,7 +64,8 @@ def test_unknown_code_in_a_cases_file(tmp_path: Path) -> None:
     assert d.severity is Severity.ERROR
     assert where(d) == ("c.csv", 3, "gender", "H")
     assert d.value == "Femle"
-    assert d.suggestion is not None and "Female" in d.suggestion
+    assert d.suggestion is not None
+    assert "Female" in d.suggestion
     assert (report.rows_imported, report.rows_rejected) == (1, 1)
 
 
@@ -108,7 +109,8 @@ def test_unknown_measure_and_ambiguous_period_suggest_a_fix(tmp_path: Path) -> N
     assert only(report, "unknown-measure").suggestion == "did you mean 'referrals_received'?"
     period = only(report, "period-label")
     assert "no year" in period.message
-    assert period.suggestion is not None and "2015-16 Q1" in period.suggestion
+    assert period.suggestion is not None
+    assert "2015-16 Q1" in period.suggestion
 
 
 def test_duplicate_case_id_names_both_rows(tmp_path: Path) -> None:
@@ -200,7 +202,8 @@ def test_utf8_bom_and_semicolons_read_like_plain_commas(tmp_path: Path) -> None:
     plain = validate(tmp_path, "plain.csv", lines)
     semi = validate(tmp_path, "semi.csv", [ln.replace(",", ";") for ln in lines], "utf-8-sig")
     assert plain.importer == semi.importer == "hubspoke-cases"
-    assert plain.ok and semi.ok, semi.diagnostics
+    assert plain.ok, plain.diagnostics
+    assert semi.ok, semi.diagnostics
     assert [c.referral_date for c in plain.returns[0].cases] == [
         c.referral_date for c in semi.returns[0].cases
     ]

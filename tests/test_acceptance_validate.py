@@ -135,7 +135,8 @@ def test_clean_sample_exits_0_and_flawed_exits_1() -> None:
     assert invoke(str(CLEAN))[0] == 0
     code, out, _ = invoke(str(FLAWED))
     assert code == 1
-    assert "row " in out and "column " in out
+    assert "row " in out
+    assert "column " in out
 
 
 def test_many_files_still_give_one_json_document(tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ command with a message and a status of your choosing.
 from __future__ import annotations
 
 import functools
+import os
+import sys
 from collections.abc import Callable
 from typing import NoReturn, ParamSpec, TypeVar
 
@@ -52,8 +54,21 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except HubspokeError as exc:
             fail(str(exc), exit_status_for(exc))
+        except BrokenPipeError:
+            # The reader stopped early (``hubspoke score | head``): not an error.
+            _quiet_stdout()
+            raise click.exceptions.Exit(EXIT_OK) from None
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
             fail(f"cannot use{where}: {exc.strerror or exc}", EXIT_USAGE)
 
     return wrapper
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device so the interpreter's final flush cannot fail again."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (e.g. under a test runner)
+        pass

@@ -46,7 +46,12 @@ def status_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def status_table(rows: Sequence[dict[str, Any]], width: int) -> str:
     """A service x period grid of status cells, in blocks of periods that fit ``width``."""
     services = list(dict.fromkeys(r["service_id"] for r in rows))
-    periods = list(dict.fromkeys(r["period_label"] for r in rows))
+    # Periods in order of their first due date, so columns read left to right in time.
+    first_due: dict[str, str] = {}
+    for r in rows:
+        due = str(r["due_on"] or "")
+        first_due[r["period_label"]] = min(first_due.get(r["period_label"], due), due)
+    periods = sorted(first_due, key=lambda p: (first_due[p], p))
     cells = {(r["service_id"], r["period_label"]): _cell(r["status"], r["days_late"]) for r in rows}
     first = max([len("service"), *(len(s) for s in services)])
     widths = {p: max(len(p), *(len(cells.get((s, p), "")) for s in services)) for p in periods}
