@@ -64,7 +64,7 @@ def test_totals_equal_the_sums_of_the_input_values() -> None:
     totals = by_name["totals_by_service"].cells.loc[TOTAL]
     for measure in t.TREND_MEASURES:
         expected = int(inputs.loc[inputs["measure"] == measure, "value"].sum())
-        assert totals[t.measure_label(measure)] == expected
+        assert totals[t.total_label(measure)] == expected
         assert f"{expected:,}" in report.html
         quarterly = by_name[f"by_period_{measure}"].cells
         for label, _ in QUARTERS:
@@ -236,7 +236,7 @@ def test_service_totals_repeat_their_tables_hidden_cells_exactly() -> None:
         totals = by_name["totals_by_service"].cells
         for measure in t.TREND_MEASURES:
             source = by_name[f"by_period_{measure}"].cells[TOTAL]
-            copied = totals[t.measure_label(measure)].reindex(source.index)
+            copied = totals[t.total_label(measure)].reindex(source.index)
             assert list(copied) == list(source)
 
 

@@ -238,7 +238,10 @@ def _overview(data: ReportData, totals: t.PublishedTable, status: t.PublishedTab
                 f"{data.programme_name}: {len(spokes)} spokes placed by "
                 f"{spokes['hub_id'].nunique()} hubs, reported for {data.period_label}. "
                 "Totals below add up the figures services reported in their returns; "
-                "where a return is missing the total is an underestimate (see Data quality)."
+                "where a return is missing the total is an underestimate (see Data quality). "
+                "Counts of young people summed over periods count a young person once in "
+                "each period they were supported; the six key outcomes count each young "
+                "person once where services sent case records."
             ),
             h.cards(figures),
             h.table(totals.cells, caption=totals.title, total_label=TOTAL),

@@ -184,15 +184,32 @@ def period_table(
     )
 
 
+#: Added to the label of a distinct-count measure summed over periods.
+_SUMMED_NOTE: Final = " (summed over periods)"
+
+
+def _distinct(measure_id: str) -> bool:
+    """True for a measure that counts distinct people within one period."""
+    m = measures().get(measure_id)
+    return m is not None and m.unit == "distinct_count"
+
+
+def total_label(measure_id: str) -> str:
+    """The column label of a measure in :func:`service_totals`."""
+    return measure_label(measure_id) + _SUMMED_NOTE * _distinct(measure_id)
+
+
 def service_totals(tables: Mapping[str, PublishedTable]) -> PublishedTable:
     """Per service and measure, the total over the period, copied from each measure's table.
 
     ``tables`` maps measure id -> :func:`period_table`. Each column here is
     that table's row-total column, hidden cells included, so this table
     publishes nothing its source tables do not (a separately suppressed
-    copy could reveal a cell the other hides).
+    copy could reveal a cell the other hides). A distinct-count measure
+    (young people given one-to-one support) is labelled "summed over
+    periods": a young person supported in several periods counts in each.
     """
-    columns = {measure_label(measure): table.cells[TOTAL] for measure, table in tables.items()}
+    columns = {total_label(measure): table.cells[TOTAL] for measure, table in tables.items()}
     if not columns:
         frame = pd.DataFrame(index=pd.Index([TOTAL], name="Service"), dtype=object)
     else:
