@@ -49,6 +49,23 @@ SHARE_GROUPS: Final = (
     ("risk_fell", "risk_stayed", "risk_rose"),
     ("goals_met", "goals_partly_met", "goals_not_met"),
 )
+#: Key-outcome measures whose value is a share (numerator / denominator), shown as a percentage.
+SHARE_MEASURES: Final = frozenset(
+    {
+        "sustainable_funding",
+        "embedded",
+        "distinct_identity",
+        "risk_fell",
+        "risk_stayed",
+        "risk_rose",
+        "goals_met",
+        "goals_partly_met",
+        "goals_not_met",
+        "confidence_improved",
+        "reliably_improved",
+        "reliably_deteriorated",
+    }
+)
 #: Key outcomes that count people (4 reach, 5 partner skills, 6 young people).
 PEOPLE_OUTCOMES: Final = frozenset({4, 5, 6})
 #: Outcome measures in 4-6 that count services or places, not people.
@@ -333,7 +350,7 @@ def outcomes_table(
             {
                 "Outcome": r["outcome"],
                 "Measure": _outcome_measure_label(str(r["measure"])),
-                "Value": MARKER if "value" in marks else r["value"],
+                "Value": MARKER if "value" in marks else _outcome_value(r),
                 "Numerator": MARKER if "numerator" in marks else r["numerator"],
                 "Denominator": MARKER if "denominator" in marks else r["denominator"],
                 "Returns received": r["returns_received"],
@@ -348,6 +365,20 @@ def outcomes_table(
     frame = pd.DataFrame(out, columns=_OUTCOME_COLUMNS, dtype=object)
     frame.index = pd.Index(range(1, len(frame) + 1), name="#")
     return PublishedTable(name="key_outcomes", title="The six key outcomes", cells=frame)
+
+
+def _outcome_value(record: Mapping[str, Any]) -> object:
+    """A share (:data:`SHARE_MEASURES`) as a percentage, other values rounded for reading.
+
+    Counts stay whole numbers; rates such as "per spoke FTE" keep two decimals.
+    """
+    value = record["value"]
+    if value is None:
+        return None
+    number = float(value)
+    if str(record["measure"]).split(":")[0] in SHARE_MEASURES:
+        return f"{100 * number:.1f}%"
+    return int(number) if number.is_integer() else round(number, 2)
 
 
 def profession_tables(key_outcomes: pd.DataFrame, *, min_cell: int) -> list[PublishedTable]:
