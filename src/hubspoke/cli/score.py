@@ -67,8 +67,11 @@ def scores_text(scores: pd.DataFrame) -> str:
     for rec in scores.to_dict("records"):
         sid = str(rec["spoke_id"])
         keys[sid] = [sid, str(rec["hub_id"]), _number(rec["phase"])]
+        value = json_value(rec["value"])
+        # scores always with 2 decimals, so 1.00 and 0.99 line up
+        shown = f"{value:.2f}" if isinstance(value, float | int) else "n/a"
         by_spoke.setdefault(sid, {})[str(rec["indicator"])] = (
-            f"{_number(rec['value'])} ({float(rec['coverage']):.0%})"
+            f"{shown} ({float(rec['coverage']):.0%})"
         )
     rows = [keys[s] + [by_spoke[s].get(i, "") for i in indicators] for s in sorted(by_spoke)]
     return _grid(["spoke", "hub", "phase", *indicators], rows)
