@@ -79,7 +79,13 @@ def write_cases(path: Path, rows: int, seed: int = 7) -> None:
     q_start = pd.to_datetime(["2015-04-01", "2015-07-01", "2015-10-01", "2016-01-01"])
     q = rng.integers(0, 4, rows)
     referral = q_start.values[q] + pd.to_timedelta(rng.integers(0, 90, rows), unit="D").values
-    closed = referral + pd.to_timedelta(rng.integers(0, 400, rows), unit="D").values
+    # a case closed within the quarter it is reported in (a return cannot know later dates)
+    q_end = pd.to_datetime(["2015-06-30", "2015-09-30", "2015-12-31", "2016-03-31"])
+    days_left = (q_end.values[q] - referral) // np.timedelta64(1, "D")
+    closed = (
+        referral
+        + pd.to_timedelta((rng.random(rows) * (days_left + 1)).astype(np.int64), unit="D").values
+    )
     open_case = rng.random(rows) < 0.6
     frame = pd.DataFrame(
         {

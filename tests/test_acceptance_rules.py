@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubspoke.diagnostics import Diagnostic, Severity
+from hubspoke.diagnostics import Diagnostic, Location, Severity
 from hubspoke.validation import FileReport, validate_file
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "returns"
@@ -182,16 +182,24 @@ def test_date_outside_the_period(tmp_path: Path) -> None:
     assert report.rows_imported == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: return-level rules are located by JSON path ($.cases[0]), not by "
-    "the spreadsheet row and column the user sees (validate_file calls check_return "
-    "without a location_of from the importer)",
-)
 def test_return_level_rules_give_the_spreadsheet_row(tmp_path: Path) -> None:
     report = validate(tmp_path, "c.csv", [CASES_HEADER, case_row(day="07/04/2017")])
     d = only(report, "date-outside-period")
     assert where(d) == ("c.csv", 2, "referral_date", "D")
+
+
+def test_breakdown_sums_point_at_the_total_row(tmp_path: Path) -> None:
+    lines = [
+        VALUES_HEADER,
+        "S12,2015-16 Q2,referrals_received,10,,",
+        "S12,2015-16 Q2,referrals_received,3,female,",
+        "S12,2015-16 Q2,referrals_received,4,male,",
+    ]
+    report = validate(tmp_path, "v.csv", lines)
+    d = only(report, "breakdown-sum")
+    assert d.location.file == "v.csv"
+    assert d.location.row == 2  # the total row, as the user sees it
+    assert d.location.path is None
 
 
 # --- CSV reading rules -------------------------------------------------------------
@@ -238,3 +246,21 @@ def test_uk_dates_are_always_day_first(tmp_path_factory: pytest.TempPathFactory,
     report = validate(tmp, "c.csv", [CASES_HEADER, case_row(day=day.strftime("%d/%m/%Y"))])
     assert report.ok, report.diagnostics
     assert report.returns[0].cases[0].referral_date == day
+
+
+def test_record_rows_build_locations_lazily_and_name_the_column() -> None:
+    from hubspoke.plugins.contract import RecordRows
+
+    rows = RecordRows(
+        "q.xlsx",
+        {(0, "activities"): (["Activities", "Activities"], [5, None])},
+        {"Activities": {"on": ("Date", "A")}},
+    )
+    assert rows[(0, "activities", 0)] == Location(file="q.xlsx", sheet="Activities", row=5)
+    assert rows.locate(0, "activities", 0, "on") == Location(
+        file="q.xlsx", sheet="Activities", row=5, column="Date", column_letter="A"
+    )
+    assert rows.locate(0, "activities", 1) is None  # row not known
+    assert rows.locate(1, "cases", 0) is None
+    assert list(rows) == [(0, "activities", 0)]
+    assert len(rows) == 1

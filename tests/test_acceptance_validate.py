@@ -162,3 +162,13 @@ def test_arbitrary_bytes_through_the_command(
     assert code in (0, 1)
     doc = _check_document(out)
     assert code == (0 if doc["ok"] else 1)
+
+
+def test_an_empty_file_says_it_is_empty(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    _empty(path)
+    code, out, _ = invoke(str(path), "--json")
+    [report] = _check_document(out)["files"]
+    assert code == 1
+    assert [d["code"] for d in report["diagnostics"]] == ["file-empty"]
+    assert "empty" in report["diagnostics"][0]["message"]

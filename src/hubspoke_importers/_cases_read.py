@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from hubspoke.codes import age_band_for
 from hubspoke.errors import ModelError
 from hubspoke.model import CaseRecord
+from hubspoke.periods import Period
 from hubspoke.plugins.contract import LoadOptions, LoadResult
 from hubspoke.privacy.detect import EMAIL, FULL_POSTCODE, KIND_WORDS, text_kinds
 from hubspoke_importers._cells import Problem, parse_count, parse_flag
-from hubspoke_importers._columns import ColumnReader, ObjectArray, objects, report_columns
+from hubspoke_importers._columns import ColumnReader, ObjectArray, report_columns
 from hubspoke_importers._common import (
     IDENTIFIER,
     Findings,
@@ -22,6 +26,7 @@ from hubspoke_importers._common import (
     read_source,
 )
 from hubspoke_importers._csv import read_table
+from hubspoke_importers._fast import gc_paused, unchecked_factory
 from hubspoke_importers._returns import ReturnBuilder, finish
 from hubspoke_importers.cases import NAME
 
@@ -82,7 +87,7 @@ def _case_ids(reader: ColumnReader) -> ObjectArray:
         & ~text.str.contains(EMAIL.pattern)
         & ~text.str.contains(FULL_POSTCODE.pattern, case=False)
     ).fillna(False)
-    ids = objects(cells.tolist())
+    ids: ObjectArray = cells.to_numpy(dtype=object)
     for i in np.flatnonzero(suspect.to_numpy(dtype=bool)):
         position = int(i)
         found = case_id_cell(str(cells.iat[position]))
@@ -103,6 +108,7 @@ def read_cases(
     reader: ColumnReader, services: ObjectArray, periods: ObjectArray, builder: ReturnBuilder
 ) -> int:
     """Check case rows column-wise; add surviving rows to ``builder``; return how many."""
+    builder.columns(reader.findings.sheet, reader.table.columns)
     ids = _case_ids(reader)
     fields: dict[str, ObjectArray] = {k: reader.codes(k, v) for k, v in CODED.items()}
     for k in DATES:
@@ -113,25 +119,113 @@ def read_cases(
     fields["looked_after"] = reader.parse("looked_after", parse_flag)
     _reject_duplicates(reader, ids, services, periods)
     names = ["case_id", *fields]
+    columns = [ids, *fields.values()]
+    _reject_invalid_records(reader, names, columns)
+    # Every field of every surviving row has now passed the same rules as the
+    # model's validators (codes from the code lists, identifiers, dates, whole
+    # counts, ages 0-25) and, row-wise, its cross-field checks
+    # (_reject_invalid_records), so the records are built without re-running them.
+    make = unchecked_factory(CaseRecord, names)
     alive = np.flatnonzero(reader.alive())
-    columns = [ids[alive], *(fields[n][alive] for n in fields)]
-    imported = 0
-    # Every field was checked column-wise above by the same rules as the model's
-    # validators (codes from the code lists, identifiers, dates, whole counts, ages
-    # 0-25), so the per-field validators are skipped here for speed; the model's
-    # cross-field checks (__attrs_post_init__) still run.
-    with attrs.validators.disabled():
-        for position, row in zip(alive, zip(*columns, strict=True), strict=True):
+    with gc_paused():
+        for (service_id, period), rows in _groups(alive, services, periods):
+            builder.extend(
+                service_id,
+                period,
+                list(map(make, *(c[rows].tolist() for c in columns))),
+                rows=reader.table.rows[rows].tolist(),
+                sheet=reader.findings.sheet,
+            )
+    return len(alive)
+
+
+def _cross_field_suspects(fields: dict[str, ObjectArray]) -> npt.NDArray[np.bool_]:
+    """Rows that might break :class:`CaseRecord`'s cross-field checks (a superset of them).
+
+    The checks (``CaseRecord.__attrs_post_init__``): ``closed_on`` not before
+    ``referral_date``; ``age_band`` matching ``age``; no ``closure_reason``
+    without ``closed_on``; ``age`` a whole number. Tested against the model.
+    """
+    referral, closed = fields["referral_date"], fields["closed_on"]
+    age, band = fields["age"], fields["age_band"]
+    has_closed = _known(closed)
+    suspect = _known(fields["closure_reason"]) & ~has_closed
+    both = np.flatnonzero(has_closed & _known(referral))
+    suspect[both] |= (closed[both] < referral[both]).astype(bool)
+    aged = np.flatnonzero(_known(age))
+    if len(aged):
+        suspect[aged] |= np.array([type(a) is not int for a in age[aged]], dtype=bool)
+        banded = aged[_known(band[aged])]
+        expected = {a: age_band_for(a) for a in set(age[banded].tolist()) if 0 <= a <= 25}
+        suspect[banded] |= np.array(
+            [expected.get(a) != b for a, b in zip(age[banded], band[banded], strict=True)],
+            dtype=bool,
+        )
+    return suspect
+
+
+def _known(values: ObjectArray) -> npt.NDArray[np.bool_]:
+    """True where ``values`` holds a value (not None)."""
+    known: npt.NDArray[np.bool_] = pd.notna(values)
+    return known
+
+
+def _reject_invalid_records(
+    reader: ColumnReader, names: list[str], columns: list[ObjectArray]
+) -> None:
+    """Reject surviving rows the model refuses as a whole (``invalid-record``).
+
+    Only rows :func:`_cross_field_suspects` flags are built, with the model's
+    own constructor, so the message is the model's.
+    """
+    suspect = _cross_field_suspects(dict(zip(names, columns, strict=True)))
+    with attrs.validators.disabled():  # each field was checked column-wise
+        for position in np.flatnonzero(suspect & reader.alive()):
             i = int(position)
             try:
-                record = CaseRecord(**dict(zip(names, row, strict=True)))
+                CaseRecord(**{n: c[i] for n, c in zip(names, columns, strict=True)})
             except ModelError as exc:
                 key = exc.field if reader.has(exc.field) else "case_id"
                 reader.reject(i, "invalid-record", exc.rule, key=key, value=str(exc.value))
-                continue
-            builder.add(services[i], periods[i], record)
-            imported += 1
-    return imported
+
+
+def _groups(
+    rows: npt.NDArray[np.intp], services: ObjectArray, periods: ObjectArray
+) -> list[tuple[tuple[str, Period], npt.NDArray[np.intp]]]:
+    """``rows`` grouped by (service, period), groups in first-seen order, rows in order."""
+    if not len(rows):
+        return []
+    service_codes, service_values = _value_codes(services[rows])
+    period_codes, period_values = _value_codes(periods[rows])
+    pairs = service_codes.astype(np.int64) * len(period_values) + period_codes
+    group_of_row, firsts = pd.factorize(pairs)
+    order = np.argsort(group_of_row, kind="stable")
+    bounds = np.cumsum(np.bincount(group_of_row, minlength=len(firsts)))[:-1]
+    return [
+        (
+            (
+                service_values[int(pair) // len(period_values)],
+                period_values[int(pair) % len(period_values)],
+            ),
+            rows[chunk],
+        )
+        for pair, chunk in zip(firsts, np.split(order, bounds), strict=True)
+    ]
+
+
+def _value_codes(values: ObjectArray) -> tuple[npt.NDArray[np.intp], list[Any]]:
+    """Codes of ``values`` into their distinct values (equal objects share a code).
+
+    Rows read from the same text hold the same object, so objects are told
+    apart by identity first (no per-row hashing), then equal ones are merged.
+    """
+    identity = np.fromiter(map(id, values), dtype=np.uint64, count=len(values))
+    codes, distinct_ids = pd.factorize(identity)
+    first = np.zeros(len(distinct_ids), dtype=np.intp)
+    first[codes] = np.arange(len(codes))  # any row of an id holds that very object
+    merged: dict[Any, int] = {}
+    remap = np.array([merged.setdefault(v, len(merged)) for v in values[first]], dtype=np.intp)
+    return remap[codes], list(merged)
 
 
 def _reject_duplicates(
@@ -200,4 +294,4 @@ def load_cases(source: Path, options: LoadOptions) -> LoadResult:
         services = reader.services("service", options)
         periods = reader.periods("period", options)
         imported = read_cases(reader, services, periods, builder)
-    return finish(builder.build(), [findings], table.rows_read, imported)
+    return finish(builder.build(), [findings], table.rows_read, imported, builder.locations())

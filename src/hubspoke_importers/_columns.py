@@ -57,6 +57,10 @@ def objects(items: Sequence[Any]) -> ObjectArray:
     return out
 
 
+#: Integer codes of a column's cells into its distinct values (as :func:`pandas.factorize`).
+Codes = npt.NDArray[np.intp]
+
+
 class ColumnReader:
     """Check columns of ``table``, rejecting failing rows into ``findings``."""
 
@@ -88,12 +92,15 @@ class ColumnReader:
 
     def apply(self, check: ColumnCheck) -> pd.Series:
         """Record ``check``'s diagnostics, reject its bad rows, return its parsed column."""
-        self.findings.diagnostics.extend(check.diagnostics)
-        bad = check.bad.to_numpy(dtype=bool)
+        self._record(check.diagnostics, check.bad.to_numpy(dtype=bool))
+        return check.parsed
+
+    def _record(self, diagnostics: Iterable[Diagnostic], bad: npt.NDArray[np.bool_]) -> None:
+        """Record ``diagnostics`` and reject the rows where ``bad`` (a mask over rows) holds."""
+        self.findings.diagnostics.extend(diagnostics)
         for position in np.flatnonzero(bad & ~self.rejected):
             self.findings.rejected.add((self.findings.sheet, int(self.table.rows[position])))
         self.rejected |= bad
-        return check.parsed
 
     def apply_distinct(
         self, key: str, rule: Callable[[pd.Series, ColumnPlace], ColumnCheck]
@@ -105,22 +112,29 @@ class ColumnReader:
         that their diagnostics carry their own row numbers. Only for rules
         whose verdict on a cell depends on that cell alone.
         """
+        codes, parsed, _ = self._apply_distinct(key, rule)
+        out = parsed.take(codes)
+        out.index = self.cells(key).index
+        return out
+
+    def _apply_distinct(
+        self, key: str, rule: Callable[[pd.Series, ColumnPlace], ColumnCheck]
+    ) -> tuple[Codes, pd.Series, pd.Index]:
+        """:meth:`apply_distinct` without spreading: ``(codes, parsed distinct, distinct texts)``.
+
+        Row ``i``'s parsed value is ``parsed.iloc[codes[i]]``.
+        """
         cells = self.cells(key)
         codes, uniques = pd.factorize(cells, use_na_sentinel=False)
         distinct = pd.Series(uniques, dtype=cells.dtype)
         place = self.place(key)
         on_distinct = rule(distinct, attrs.evolve(place, rows=None))
-        parsed = on_distinct.parsed.take(codes)
-        parsed.index = cells.index
         bad = on_distinct.bad.to_numpy(dtype=bool)[codes]
         diagnostics: tuple[Diagnostic, ...] = ()
         if bad.any():
             diagnostics = rule(cells[bad], place).diagnostics
-        return self.apply(
-            ColumnCheck(
-                parsed=parsed, bad=pd.Series(bad, index=cells.index), diagnostics=diagnostics
-            )
-        )
+        self._record(diagnostics, bad)
+        return codes, on_distinct.parsed.reset_index(drop=True), uniques
 
     def reject(
         self, position: int, code: str, message: str, *, key: str | None = None, **extra: Any
@@ -172,15 +186,14 @@ class ColumnReader:
         """Codes of ``list_name`` from column ``key`` (None where blank or absent)."""
         if not self.has(key):
             return objects([None] * self.size)
-        cells = self.cells(key)
-        parsed = self.apply_distinct(key, lambda v, p: check_codes(v, list_name, p))
-        out = _to_objects(parsed)
+        codes, parsed, uniques = self._apply_distinct(
+            key, lambda v, p: check_codes(v, list_name, p)
+        )
         # Text with no letters or digits ("-", "?") normalises to nothing: the code
         # lists treat it as blank, but the sender wrote something, so say so.
-        codes, uniques = pd.factorize(cells, use_na_sentinel=False)
-        marks = [bool(str(u).strip()) and not normalise(str(u)) for u in uniques]
-        for position in np.flatnonzero(np.array([*marks, False], dtype=bool)[codes]):
-            text = str(cells.iat[int(position)])
+        marks = np.array([bool(str(u).strip()) and not normalise(str(u)) for u in uniques])
+        for position in np.flatnonzero(marks.astype(bool)[codes]):
+            text = str(uniques[codes[position]])
             self.reject(
                 int(position),
                 "unknown-code",
@@ -189,7 +202,7 @@ class ColumnReader:
                 value=text,
                 suggestion="leave the cell blank if the answer is not known",
             )
-        return out
+        return _to_objects(parsed)[codes]
 
     def numbers(
         self, key: str, *, whole: bool | pd.Series = True, required: bool = False
@@ -198,26 +211,35 @@ class ColumnReader:
         if not self.has(key):
             return objects([None] * self.size)
         if isinstance(whole, bool):
-            parsed = self.apply_distinct(
-                key, lambda v, p: check_numbers(v, p, whole=whole, required=required)
-            )
-        else:
-            parsed = self.apply(
-                check_numbers(self.cells(key), self.place(key), whole=whole, required=required)
-            )
+            codes, parsed = self._distinct_numbers(key, whole=whole, required=required)
+            return _to_objects(parsed)[codes]
+        parsed = self.apply(
+            check_numbers(self.cells(key), self.place(key), whole=whole, required=required)
+        )
         return _to_objects(parsed)
+
+    def _distinct_numbers(
+        self, key: str, *, whole: bool, required: bool
+    ) -> tuple[Codes, pd.Series]:
+        codes, parsed, _ = self._apply_distinct(
+            key, lambda v, p: check_numbers(v, p, whole=whole, required=required)
+        )
+        return codes, parsed
 
     def counts(self, key: str) -> ObjectArray:
         """Whole non-negative numbers from column ``key`` as ints (None where blank)."""
-        return objects([None if v is None else int(v) for v in self.numbers(key, whole=True)])
+        if not self.has(key):
+            return objects([None] * self.size)
+        codes, parsed = self._distinct_numbers(key, whole=True, required=False)
+        ints = objects([None if v is None else int(v) for v in _to_objects(parsed)])
+        return ints[codes]
 
     def dates(self, key: str) -> ObjectArray:
         """:class:`datetime.date` values from column ``key`` (None where blank or absent)."""
         if not self.has(key):
             return objects([None] * self.size)
-        parsed = self.apply_distinct(key, lambda v, p: _explained(check_dates(v, p)))
-        codes, uniques = pd.factorize(parsed, use_na_sentinel=True)
-        days = objects([pd.Timestamp(u).date() for u in uniques] + [None])
+        codes, parsed, _ = self._apply_distinct(key, lambda v, p: _explained(check_dates(v, p)))
+        days = objects([None if pd.isna(u) else pd.Timestamp(u).date() for u in parsed])
         return days[codes]
 
     def measures(self, key: str) -> pd.Series:

@@ -30,7 +30,11 @@ import pandas as pd
 from hubspoke.diagnostics import Severity
 from hubspoke.errors import FileImportError
 from hubspoke_importers._common import Column, Findings, header_key
-from hubspoke_importers._text import decode, detect_delimiter, header_keys
+from hubspoke_importers._text import decode, detect_delimiter, first_record_line, header_keys
+
+_BOM = b"\xef\xbb\xbf"
+#: Header cells and the trimmed text column under each.
+_Sheet = tuple[list[str], list[pd.Series]]
 
 
 @attrs.frozen(kw_only=True)
@@ -54,6 +58,56 @@ class Table:
     def rows_read(self) -> int:
         """Data rows read: those in ``frame`` plus those rejected while reading."""
         return len(self.frame) + len(self.bad_rows)
+
+
+def _records_arrow(text: str, encoded: bytes, delimiter: str) -> _Sheet | None:
+    """Header cells and trimmed body columns read by pyarrow's CSV reader, or None.
+
+    The fast path, used only when pyarrow is installed (it is optional) and
+    only for files it reads exactly as the C parser of :func:`_records_fast`
+    would: every record as wide as the header row (a blank line or a short
+    row makes it give up), every quote closed, every column read as text, a
+    non-blank first row. Anything else returns None and the pandas parsers
+    decide. ``encoded`` is ``text`` as UTF-8 bytes. Cells are trimmed as
+    pandas trims pyarrow-backed text (``utf8_trim_whitespace``).
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.csv as pa_csv
+    except ImportError:
+        return None
+    if text.count('"') % 2:  # an unterminated quote: the pandas parsers decide what it means
+        return None
+    # An upper bound on the header row's width (quoted delimiters only lower it);
+    # every column is read as text, never guessed.
+    width = first_record_line(text).count(delimiter) + 1
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(encoded),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={f"f{i}": pa.string() for i in range(width)},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    if table.num_rows == 0 or any(not pa.types.is_string(t) for t in table.schema.types):
+        return None
+    header_cells = [str(column[0].as_py()).strip() for column in table.columns]
+    if not any(header_cells):
+        return None  # a blank first row: the pandas parsers word that diagnosis
+    text_dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    body = [
+        pd.Series(pc.utf8_trim_whitespace(column.slice(1)), dtype=text_dtype)
+        for column in table.columns
+    ]
+    return header_cells, body
 
 
 def _records_fast(text: str, delimiter: str) -> pd.DataFrame | None:
@@ -123,6 +177,10 @@ def read_table(data: bytes, findings: Findings) -> Table:
         )
     delimiter = detect_delimiter(text)
     bad: tuple[int, ...] = ()
+    encoded = data.removeprefix(_BOM) if encoding == "utf-8" else text.encode("utf-8")
+    sheet = _records_arrow(text, encoded, delimiter)
+    if sheet is not None:
+        return table_from_columns(*sheet, first_row=2, findings=findings)
     records = _records_fast(text, delimiter)
     if records is None:
         records, bad = _records_slow(text, delimiter, findings)
@@ -148,18 +206,42 @@ def build_table(
 ) -> Table:
     """A :class:`Table` from header texts and a body of text cells starting at ``first_row``.
 
-    Headers are matched by :func:`header_key` (then ``aliases``); a column
-    with no header but with values is warned about and not read; a header
-    repeated is a :class:`FileImportError`. Wholly blank rows are dropped.
+    Each cell is read as text and trimmed; then see :func:`table_from_columns`.
+    """
+    columns = [
+        body.iloc[:, position].astype(str).str.strip().reset_index(drop=True)
+        for position in range(len(header_cells))
+    ]
+    return table_from_columns(
+        header_cells, columns, first_row=first_row, findings=findings, bad=bad, aliases=aliases
+    )
+
+
+def table_from_columns(
+    header_cells: list[str],
+    columns: list[pd.Series],
+    *,
+    first_row: int,
+    findings: Findings,
+    bad: tuple[int, ...] = (),
+    aliases: dict[str, str] | None = None,
+) -> Table:
+    """A :class:`Table` from header texts and one trimmed text column per header.
+
+    ``columns[i]`` (default index, one entry per row from ``first_row`` on)
+    holds the trimmed cells under ``header_cells[i]``. Headers are matched by
+    :func:`header_key` (then ``aliases``); a column with no header but with
+    values is warned about and not read; a header repeated is a
+    :class:`FileImportError`. Wholly blank rows are dropped.
     """
     aliases = aliases or {}
-    rows = np.arange(first_row, first_row + len(body), dtype=np.int64)
-    columns: dict[str, Column] = {}
+    length = len(columns[0]) if columns else 0
+    rows = np.arange(first_row, first_row + length, dtype=np.int64)
+    found: dict[str, Column] = {}
     data_columns: dict[str, pd.Series] = {}
-    nonblank_any = np.zeros(len(body), dtype=bool)
-    for position, header in enumerate(header_cells):
-        cells = body.iloc[:, position].astype(str).str.strip().reset_index(drop=True)
-        nonblank = (cells != "").to_numpy()
+    nonblank_any = np.zeros(length, dtype=bool)
+    for position, (header, cells) in enumerate(zip(header_cells, columns, strict=True)):
+        nonblank = (cells != "").to_numpy(dtype=bool)
         nonblank_any |= nonblank
         column = Column(header=header, index=position + 1)
         key = header_key(header)
@@ -176,23 +258,33 @@ def build_table(
                     suggestion="give the column a header, or delete it",
                 )
             continue
-        if key in columns:
-            other = columns[key]
+        if key in found:
+            other = found[key]
             raise FileImportError(
                 f"{findings.file}: column {header!r} ({column.letter}) repeats column "
                 f"{other.header!r} ({other.letter}); each column may appear once"
             )
-        columns[key] = column
+        found[key] = column
         data_columns[key] = cells
-    frame = pd.DataFrame(data_columns, index=pd.RangeIndex(len(body)))
+    frame = pd.DataFrame(data_columns, index=pd.RangeIndex(length))
     keep = nonblank_any
+    if not keep.all():
+        frame = frame.loc[keep].reset_index(drop=True)
     return Table(
-        frame=frame.loc[keep].reset_index(drop=True),
+        frame=frame,
         rows=rows[keep],
-        columns=columns,
+        columns=found,
         bad_rows=bad,
         header_row=first_row - 1,
     )
 
 
-__all__ = ["Table", "build_table", "decode", "detect_delimiter", "header_keys", "read_table"]
+__all__ = [
+    "Table",
+    "build_table",
+    "decode",
+    "detect_delimiter",
+    "header_keys",
+    "read_table",
+    "table_from_columns",
+]

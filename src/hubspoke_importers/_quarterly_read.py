@@ -101,7 +101,7 @@ def _load(workbook: Any, source: Path, data: bytes, options: LoadOptions) -> Loa
         imported += _read_sheet(spec, reader, service, period, builder)
     if service is not None and period is not None:
         builder.ensure(service, period)
-    return finish(builder.build(), all_findings, rows_read, imported)
+    return finish(builder.build(), all_findings, rows_read, imported, builder.locations())
 
 
 # -- the About sheet -----------------------------------------------------------------------
@@ -299,6 +299,7 @@ def _read_activities(
     professions = reader.codes("audience_profession", "profession")
     attendees = reader.counts("attendees")
     hours = reader.numbers("hours", whole=False)
+    builder.columns(reader.findings.sheet, reader.table.columns)
     imported = 0
     for position in np.flatnonzero(reader.alive()):
         i = int(position)
@@ -313,7 +314,13 @@ def _read_activities(
         except ModelError as exc:
             reader.reject(i, "invalid-record", str(exc), key="kind")
             continue
-        builder.add(service, period, record)
+        builder.add(
+            service,
+            period,
+            record,
+            row=int(reader.table.rows[i]),
+            sheet=reader.findings.sheet,
+        )
         imported += 1
     return imported
 
@@ -350,6 +357,7 @@ def _read_outcomes(
     )
     statuses = reader.codes("goal_status", "goal_status")
     subjects = reader.parse("subject", _subject)
+    builder.columns(reader.findings.sheet, reader.table.columns)
     imported = 0
     for position in np.flatnonzero(reader.alive()):
         i = int(position)
@@ -367,6 +375,12 @@ def _read_outcomes(
             key = exc.field if reader.has(exc.field) else "case_id"
             reader.reject(i, "invalid-record", exc.rule, key=key)
             continue
-        builder.add(service, period, record)
+        builder.add(
+            service,
+            period,
+            record,
+            row=int(reader.table.rows[i]),
+            sheet=reader.findings.sheet,
+        )
         imported += 1
     return imported

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 import attrs
@@ -17,8 +17,8 @@ from hubspoke.model import (
     Provenance,
 )
 from hubspoke.periods import Period
-from hubspoke.plugins.contract import LoadResult
-from hubspoke_importers._common import Findings
+from hubspoke.plugins.contract import LoadResult, RecordRows
+from hubspoke_importers._common import Column, Findings
 
 Record = DataValue | CaseRecord | Activity | OutcomeRecord
 
@@ -32,16 +32,59 @@ _FIELD = {
 
 @attrs.define
 class ReturnBuilder:
-    """Collects records per ``(service, period)`` in first-seen order."""
+    """Collects records per ``(service, period)`` in first-seen order, with where each was read.
+
+    ``add``/``extend`` take the spreadsheet row of each record (and its sheet),
+    so checks on the finished returns can point at the row; see
+    :meth:`locations`.
+    """
 
     provenance: Provenance
     submitted_on: date | None = None
     replaces_earlier: bool = False
     _groups: dict[tuple[str, Period], dict[str, list[Record]]] = attrs.field(factory=dict)
+    _rows: dict[tuple[str, Period], dict[str, tuple[list[str | None], list[int | None]]]] = (
+        attrs.field(factory=dict)
+    )
+    _columns: dict[str | None, dict[str, tuple[str, str]]] = attrs.field(factory=dict)
 
-    def add(self, service_id: str, period: Period, record: Record) -> None:
-        group = self._groups.setdefault((service_id, period), {})
-        group.setdefault(_FIELD[type(record)], []).append(record)
+    def columns(self, sheet: str | None, columns: Mapping[str, Column]) -> None:
+        """Record which column each field of ``sheet``'s records was read from."""
+        if sheet not in self._columns:
+            self._columns[sheet] = {k: (c.header, c.letter) for k, c in columns.items()}
+
+    def add(
+        self,
+        service_id: str,
+        period: Period,
+        record: Record,
+        *,
+        row: int | None = None,
+        sheet: str | None = None,
+    ) -> None:
+        self.extend(service_id, period, [record], rows=[row], sheet=sheet)
+
+    def extend(
+        self,
+        service_id: str,
+        period: Period,
+        records: list[Record],
+        *,
+        rows: Sequence[int | None] | None = None,
+        sheet: str | None = None,
+    ) -> None:
+        """Add ``records`` (all of one kind) to the return for ``(service_id, period)``.
+
+        ``rows`` gives each record's spreadsheet row (aligned with ``records``).
+        """
+        if not records:
+            return
+        key = (service_id, period)
+        kind = _FIELD[type(records[0])]
+        self._groups.setdefault(key, {}).setdefault(kind, []).extend(records)
+        sheets, where = self._rows.setdefault(key, {}).setdefault(kind, ([], []))
+        sheets.extend([sheet] * len(records))
+        where.extend([None] * len(records) if rows is None else rows)
 
     def ensure(self, service_id: str, period: Period) -> None:
         """Make sure a (possibly empty) return exists for ``(service_id, period)``."""
@@ -63,6 +106,15 @@ class ReturnBuilder:
             for (service_id, period), records in self._groups.items()
         )
 
+    def locations(self) -> RecordRows:
+        """Where each record of :meth:`build`'s returns was read (same order)."""
+        places = {
+            (k, kind): sheets_rows
+            for k, key in enumerate(self._groups)
+            for kind, sheets_rows in self._rows.get(key, {}).items()
+        }
+        return RecordRows(self.provenance.source_file, places, self._columns)
+
 
 def _order(d: Diagnostic) -> tuple[str, int, int]:
     loc = d.location
@@ -78,6 +130,7 @@ def finish(
     findings: Iterable[Findings],
     rows_read: int,
     rows_imported: int,
+    locations: RecordRows | None = None,
 ) -> LoadResult:
     """A :class:`LoadResult`, diagnostics in (sheet, row, column) order.
 
@@ -96,4 +149,5 @@ def finish(
         rows_read=rows_read,
         rows_imported=rows_imported,
         rows_rejected=rows_read - rows_imported,
+        record_locations=locations if locations is not None else {},
     )

@@ -21,7 +21,7 @@ def decode(data: bytes) -> tuple[str, str]:
         return raw.decode("cp1252", errors="replace"), "cp1252"
 
 
-def _first_record_line(text: str) -> str:
+def first_record_line(text: str) -> str:
     """The first line of ``text`` (up to 64 KiB), for delimiter detection."""
     end = text.find("\n", 0, 65536)
     return text[: end if end >= 0 else 65536]
@@ -29,7 +29,7 @@ def _first_record_line(text: str) -> str:
 
 def detect_delimiter(text: str) -> str:
     """The delimiter the first line uses most, counting only outside double quotes."""
-    line = _first_record_line(text)
+    line = first_record_line(text)
     counts = dict.fromkeys(_DELIMITERS, 0)
     quoted = False
     for ch in line:

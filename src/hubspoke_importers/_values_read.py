@@ -31,6 +31,7 @@ def read_values(
     ``services`` and ``periods`` give each row's service id and period (None
     where already rejected). Returns the number of rows imported.
     """
+    builder.columns(reader.findings.sheet, reader.table.columns)
     measure_ids = reader.measures("measure")
     catalogue = measures()
     whole = measure_ids.map(
@@ -68,7 +69,13 @@ def read_values(
         except ModelError as exc:
             reader.reject(i, "invalid-record", str(exc), key="measure")
             continue
-        builder.add(services[i], periods[i], record)
+        builder.add(
+            services[i],
+            periods[i],
+            record,
+            row=int(reader.table.rows[i]),
+            sheet=reader.findings.sheet,
+        )
         imported += 1
     return imported
 
@@ -93,4 +100,4 @@ def load_values(source: Path, options: LoadOptions) -> LoadResult:
         services = reader.services("service", options)
         periods = reader.periods("period", options)
         imported = read_values(reader, services, periods, builder)
-    return finish(builder.build(), [findings], table.rows_read, imported)
+    return finish(builder.build(), [findings], table.rows_read, imported, builder.locations())

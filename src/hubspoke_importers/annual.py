@@ -183,7 +183,7 @@ class AnnualSummaryImporter:
             return finish((), [findings], len(rows), 0)
         builder.ensure(service, period)
         imported = self._read_rows(rows, findings, builder, service, period)
-        return finish(builder.build(), [findings], len(rows), imported)
+        return finish(builder.build(), [findings], len(rows), imported, builder.locations())
 
     @staticmethod
     def _read_rows(
@@ -239,7 +239,7 @@ class AnnualSummaryImporter:
                 )
                 continue
             try:
-                builder.add(service, period, DataValue(measure=m.id, value=amount))
+                builder.add(service, period, DataValue(measure=m.id, value=amount), row=number)
             except ModelError as exc:
                 findings.reject("invalid-record", str(exc), row=number, column=_VALUE, value=text)
                 continue

@@ -8,16 +8,20 @@ the chosen importer's :meth:`Importer.load` returns a :class:`LoadResult`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import attrs
 
-from hubspoke.diagnostics import Diagnostic, Severity
+from hubspoke.diagnostics import Diagnostic, Location, Severity
 from hubspoke.errors import PluginContractError
 from hubspoke.model import MonitoringReturn, Programme
 from hubspoke.model._rules import to_tuple
 from hubspoke.periods import Period
+
+#: ``(return index, kind, record index)``: a record's key in :attr:`LoadResult.record_locations`.
+RecordKey = tuple[int, str, int]
 
 #: How many bytes of a file a :class:`Probe` carries.
 PROBE_BYTES = 64 * 1024
@@ -73,6 +77,55 @@ class LoadOptions:
     keep_personal_data: bool = False
 
 
+class RecordRows(Mapping[RecordKey, Location]):
+    """Where each record of a load was read: a lazy ``(return, kind, index) -> Location`` map.
+
+    Stores one sheet name and one spreadsheet row per record and builds a
+    :class:`~hubspoke.diagnostics.Location` only when one is asked for, so a
+    million-row file does not pay for a million locations it never shows.
+    ``places[(return index, kind)]`` is ``(sheets, rows)``, aligned with the
+    return's records of that kind; a row of None means "not known".
+    ``columns[sheet][field]`` is the ``(header, letter)`` of the column a
+    record field was read from, so :meth:`locate` can name the cell.
+    """
+
+    def __init__(
+        self,
+        file: str | None,
+        places: Mapping[tuple[int, str], tuple[Sequence[str | None], Sequence[int | None]]],
+        columns: Mapping[str | None, Mapping[str, tuple[str, str]]] | None = None,
+    ) -> None:
+        self._file = file
+        self._places = dict(places)
+        self._columns = dict(columns or {})
+
+    def __getitem__(self, key: RecordKey) -> Location:
+        found = self.locate(*key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def locate(self, ret: int, kind: str, index: int, field: str | None = None) -> Location | None:
+        """The record's sheet and row, and the column of ``field`` where it is known."""
+        sheets, rows = self._places.get((ret, kind), ((), ()))
+        if not 0 <= index < len(rows) or rows[index] is None:
+            return None
+        sheet = sheets[index]
+        header, letter = self._columns.get(sheet, {}).get(field or "", (None, None))
+        return Location(
+            file=self._file, sheet=sheet, row=rows[index], column=header, column_letter=letter
+        )
+
+    def __iter__(self) -> Iterator[RecordKey]:
+        for (ret, kind), (_, rows) in self._places.items():
+            for index, row in enumerate(rows):
+                if row is not None:
+                    yield (ret, kind, index)
+
+    def __len__(self) -> int:
+        return sum(sum(row is not None for row in rows) for _, rows in self._places.values())
+
+
 @attrs.frozen(kw_only=True)
 class LoadResult:
     """What loading one file gave: returns, diagnostics and the row reconciliation.
@@ -87,6 +140,12 @@ class LoadResult:
     rows_read: int
     rows_imported: int
     rows_rejected: int
+    record_locations: Mapping[RecordKey, Location] = attrs.field(factory=dict)
+    """Optional: where each imported record came from, keyed by
+    ``(return index, kind, record index)`` with kind one of ``values``,
+    ``cases``, ``activities``, ``outcomes``. Checks run on the finished
+    returns (dates outside the period, breakdowns not summing to their total)
+    use it to point at the spreadsheet row; without it they give a JSON path."""
 
     def __attrs_post_init__(self) -> None:
         if min(self.rows_read, self.rows_imported, self.rows_rejected) < 0:
@@ -101,6 +160,17 @@ class LoadResult:
             raise PluginContractError(
                 f"{self.rows_rejected} rows rejected but only {errors} error diagnostics"
             )
+
+    def location_of(
+        self, return_index: int, kind: str, record_index: int, field: str | None = None
+    ) -> Location | None:
+        """Where a record of return ``return_index`` was read (None if not recorded).
+
+        With ``field``, the column it was read from too, where the importer said.
+        """
+        if isinstance(self.record_locations, RecordRows):
+            return self.record_locations.locate(return_index, kind, record_index, field)
+        return self.record_locations.get((return_index, kind, record_index))
 
     @property
     def ok(self) -> bool:

@@ -75,6 +75,7 @@ RULES: Mapping[str, Rule] = {
             statement="Exactly one importer recognises the file (or --format names one).",
         ),
         Rule(id="file-unreadable", severity=_E, statement="The file can be opened and read."),
+        Rule(id="file-empty", severity=_E, statement="The file holds something to import."),
         Rule(id="import-failed", severity=_E, statement="The importer can read the file."),
         Rule(
             id="importer-contract",

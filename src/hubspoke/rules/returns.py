@@ -18,7 +18,13 @@ from datetime import date
 from hubspoke.diagnostics import Diagnostic, Location, Severity
 from hubspoke.measures import measures
 from hubspoke.model import Activity, CaseRecord, DataValue, MonitoringReturn, OutcomeRecord
-from hubspoke.privacy.detect import EMAIL, FULL_POSTCODE, KIND_WORDS, text_kinds
+from hubspoke.privacy.detect import (
+    EMAIL,
+    FULL_POSTCODE,
+    KIND_WORDS,
+    may_hold_personal_data,
+    text_kinds,
+)
 from hubspoke.rules.measure_ids import closest_measure
 from hubspoke.rules.totals import check_breakdown_sums
 
@@ -26,34 +32,75 @@ Record = DataValue | CaseRecord | Activity | OutcomeRecord
 
 #: Maps a record of the return to where it was read (None: use the default location).
 LocationOf = Callable[[Record], Location | None]
+#: Maps ``(kind, index, field)`` of a record in the return to where it was read
+#: (field: the record attribute at fault, or None; the answer None: the default).
+RecordLocation = Callable[[str, int, str | None], Location | None]
 
 
 def _uk(d: date) -> str:
     return d.strftime("%d/%m/%Y")
 
 
+class _Locator:
+    """Locations of a return's records: ``location_of``'s answer, else file and JSON path.
+
+    ``at(rec, name, i)`` is for callers that know the record's place in the
+    return (no lookup); calling the locator with a record alone finds its
+    place by identity, indexing the return on first use only.
+    """
+
+    def __init__(
+        self,
+        ret: MonitoringReturn,
+        path: str,
+        location_of: LocationOf | None,
+        record_location: RecordLocation | None = None,
+    ) -> None:
+        self._ret = ret
+        self._file = ret.provenance.source_file if ret.provenance else None
+        self._path = path
+        self._location_of = location_of
+        self._record_location = record_location
+        self._places: dict[int, tuple[str, int]] = {}
+
+    def at(self, rec: Record, name: str, index: int, field: str | None = None) -> Location:
+        given = self._location_of(rec) if self._location_of is not None else None
+        if given is None and self._record_location is not None:
+            given = self._record_location(name, index, field)
+        if given is not None:
+            return given
+        return Location(file=self._file, path=f"{self._path}.{name}[{index}]")
+
+    def __call__(self, rec: Record) -> Location:
+        given = self._location_of(rec) if self._location_of is not None else None
+        if given is not None:
+            return given
+        if not self._places:  # built on first use only: most returns have no diagnostic
+            for name in ("values", "cases", "activities", "outcomes"):
+                for i, r in enumerate(getattr(self._ret, name)):
+                    self._places[id(r)] = (name, i)
+        place = self._places.get(id(rec))
+        if place is None:
+            return Location(file=self._file)
+        return self.at(rec, *place)
+
+
 def check_return(
-    ret: MonitoringReturn, *, location_of: LocationOf | None = None
+    ret: MonitoringReturn,
+    *,
+    location_of: LocationOf | None = None,
+    path: str = "$",
+    record_location: RecordLocation | None = None,
 ) -> list[Diagnostic]:
     """Every generic-rule diagnostic for ``ret``, in record order.
 
-    ``location_of`` lets an importer that knows each record's row give it;
-    by default a record is located by the return's source file and a JSON
-    path such as ``$.cases[3]``.
+    ``location_of`` (by record) or ``record_location`` (by kind and index,
+    e.g. from :attr:`LoadResult.record_locations`) let a caller that knows
+    where each record was read give its spreadsheet row; otherwise a record
+    is located by the return's source file and a JSON path under ``path``
+    (the return's own path), such as ``$.cases[3]``.
     """
-    file = ret.provenance.source_file if ret.provenance else None
-    paths: dict[int, str] = {}
-
-    def where(rec: Record) -> Location:
-        given = location_of(rec) if location_of is not None else None
-        if given is not None:
-            return given
-        if not paths:  # built on the first diagnostic only: most returns have none
-            for name in ("values", "cases", "activities", "outcomes"):
-                for i, r in enumerate(getattr(ret, name)):
-                    paths[id(r)] = f"$.{name}[{i}]"
-        return Location(file=file, path=paths.get(id(rec)))
-
+    where = _Locator(ret, path, location_of, record_location)
     found: list[Diagnostic] = []
     found += _check_values(ret, where)
     found += check_breakdown_sums(ret, where)
@@ -62,10 +109,10 @@ def check_return(
     return found
 
 
-def _check_values(ret: MonitoringReturn, where: Callable[[Record], Location]) -> list[Diagnostic]:
+def _check_values(ret: MonitoringReturn, where: _Locator) -> list[Diagnostic]:
     catalogue = measures()
     found = []
-    for v in ret.values:
+    for i, v in enumerate(ret.values):
         m = catalogue.get(v.measure)
         if m is None:
             close = closest_measure(v.measure)
@@ -74,7 +121,7 @@ def _check_values(ret: MonitoringReturn, where: Callable[[Record], Location]) ->
                     code="unknown-measure",
                     severity=Severity.ERROR,
                     message=f"{v.measure!r} is not a measure in the catalogue",
-                    location=where(v),
+                    location=where.at(v, "values", i),
                     value=v.measure,
                     suggestion=f"did you mean {close!r}?" if close else None,
                 )
@@ -87,7 +134,7 @@ def _check_values(ret: MonitoringReturn, where: Callable[[Record], Location]) ->
                     code="breakdown-not-allowed",
                     severity=Severity.ERROR,
                     message=f"measure {m.id!r} cannot be broken down by {', '.join(extra)}",
-                    location=where(v),
+                    location=where.at(v, "values", i),
                     value=", ".join(f"{d}={c}" for d, c in v.breakdown),
                     suggestion=(
                         f"it allows: {', '.join(sorted(m.dimensions))}"
@@ -102,78 +149,101 @@ def _check_values(ret: MonitoringReturn, where: Callable[[Record], Location]) ->
                     code="non-integer-count",
                     severity=Severity.ERROR,
                     message=f"{v.value:g} is not a whole number, but {m.id!r} is a count",
-                    location=where(v),
+                    location=where.at(v, "values", i),
                     value=f"{v.value:g}",
                 )
             )
     return found
 
 
-def _check_cases(ret: MonitoringReturn, where: Callable[[Record], Location]) -> list[Diagnostic]:
+def _check_cases(ret: MonitoringReturn, where: _Locator) -> list[Diagnostic]:
     found = []
-    first: dict[str, CaseRecord] = {}
-    for c in ret.cases:
-        if c.case_id in first:
+    ids = [c.case_id for c in ret.cases]
+    if len(set(ids)) < len(ids):  # the full walk only when some id repeats
+        first: dict[str, int] = {}
+        for i, c in enumerate(ret.cases):
+            if c.case_id not in first:
+                first[c.case_id] = i
+                continue
+            j = first[c.case_id]
             found.append(
                 Diagnostic(
                     code="duplicate-case-id",
                     severity=Severity.ERROR,
                     message=f"case id {c.case_id!r} appears more than once "
-                    f"(first at {where(first[c.case_id])})",
-                    location=where(c),
+                    f"(first at {where.at(ret.cases[j], 'cases', j)})",
+                    location=where.at(c, "cases", i),
                     value=c.case_id,
                 )
             )
-        else:
-            first[c.case_id] = c
-    identified: list[CaseRecord | OutcomeRecord] = [*ret.cases, *ret.outcomes]
-    # One regex scan over all ids (ids hold no newlines); per-id only when it finds something.
-    joined = "\n".join(rec.case_id for rec in identified)
-    if not (("@" in joined and EMAIL.search(joined)) or FULL_POSTCODE.search(joined)):
-        identified = []
-    for rec in identified:
-        for kind in text_kinds(rec.case_id):
-            # A warning: a short reference such as "AB12CD" can look like a postcode.
-            found.append(
-                Diagnostic(
-                    code="personal-data",
-                    severity=Severity.WARNING,
-                    message=f"a case id looks like {KIND_WORDS[kind]}; case ids must be "
-                    "pseudonymous",
-                    location=where(rec),
-                    suggestion="use the service's own reference number instead",
+    # One scan over all ids (ids hold no newlines); per-id only when it finds something.
+    joined = "\n".join([*ids, *(o.case_id for o in ret.outcomes)])
+    if not may_hold_personal_data(joined) or not (
+        ("@" in joined and EMAIL.search(joined)) or FULL_POSTCODE.search(joined)
+    ):
+        return found
+    identified: list[tuple[str, tuple[CaseRecord | OutcomeRecord, ...]]] = [
+        ("cases", ret.cases),
+        ("outcomes", ret.outcomes),
+    ]
+    for name, records in identified:
+        for i, rec in enumerate(records):
+            for kind in text_kinds(rec.case_id):
+                # A warning: a short reference such as "AB12CD" can look like a postcode.
+                found.append(
+                    Diagnostic(
+                        code="personal-data",
+                        severity=Severity.WARNING,
+                        message=f"a case id looks like {KIND_WORDS[kind]}; case ids must be "
+                        "pseudonymous",
+                        location=where.at(rec, name, i),
+                        suggestion="use the service's own reference number instead",
+                    )
                 )
-            )
     return found
 
 
-def _check_dated(ret: MonitoringReturn, where: Callable[[Record], Location]) -> list[Diagnostic]:
+def _check_dated(ret: MonitoringReturn, where: _Locator) -> list[Diagnostic]:
     p = ret.period
+    start, end = p.start, p.end
     found = []
+    suffix = f" the period {p.label} ({_uk(start)} to {_uk(end)})"
+    # Messages and values repeat (many records share a date): each is made once.
+    texts: dict[tuple[str, str, date], tuple[str, str]] = {}
 
-    def outside(rec: Record, what: str, d: date, problem: str) -> None:
+    def outside(
+        rec: Record, name: str, i: int, what: str, d: date, problem: str, field: str
+    ) -> None:
+        text = texts.get((what, problem, d))
+        if text is None:
+            text = texts[(what, problem, d)] = (
+                f"{what} {_uk(d)} is {problem}{suffix}",
+                d.isoformat(),
+            )
         found.append(
             Diagnostic(
                 code="date-outside-period",
                 severity=Severity.WARNING,
-                message=f"{what} {_uk(d)} is {problem} the period {p.label} "
-                f"({_uk(p.start)} to {_uk(p.end)})",
-                location=where(rec),
-                value=d.isoformat(),
+                message=text[0],
+                location=where.at(rec, name, i, field),
+                value=text[1],
             )
         )
 
-    for c in ret.cases:
-        if c.referral_date is not None and c.referral_date > p.end:
-            outside(c, "referral date", c.referral_date, "after")
-        if c.closed_on is not None and c.closed_on > p.end:
-            outside(c, "closure date", c.closed_on, "after")
-        if c.closed_on is not None and c.closed_on < p.start:
-            outside(c, "closure date", c.closed_on, "before")
-    for a in ret.activities:
+    for i, c in enumerate(ret.cases):
+        referral, closed = c.referral_date, c.closed_on
+        if referral is not None and referral > end:
+            outside(c, "cases", i, "referral date", referral, "after", "referral_date")
+        if closed is not None:
+            if closed > end:
+                outside(c, "cases", i, "closure date", closed, "after", "closed_on")
+            elif closed < start:
+                outside(c, "cases", i, "closure date", closed, "before", "closed_on")
+    for i, a in enumerate(ret.activities):
         if a.on is not None and not p.contains(a.on):
-            outside(a, "activity date", a.on, "after" if a.on > p.end else "before")
-    for o in ret.outcomes:
-        if o.on > p.end:
-            outside(o, "outcome date", o.on, "after")
+            problem = "after" if a.on > end else "before"
+            outside(a, "activities", i, "activity date", a.on, problem, "on")
+    for i, o in enumerate(ret.outcomes):
+        if o.on > end:
+            outside(o, "outcomes", i, "outcome date", o.on, "after", "on")
     return found
