@@ -264,3 +264,13 @@ def test_record_rows_build_locations_lazily_and_name_the_column() -> None:
     assert rows.locate(1, "cases", 0) is None
     assert list(rows) == [(0, "activities", 0)]
     assert len(rows) == 1
+
+
+def test_duplicate_case_ids_are_per_service_and_period(tmp_path: Path) -> None:
+    other = case_row("S14-C0001").replace("S14,", "S15,", 1)
+    lines = [CASES_HEADER, case_row("S14-C0001"), other, case_row("S14-C0001")]
+    report = validate(tmp_path, "c.csv", lines)
+    d = only(report, "duplicate-case-id")
+    assert (d.location.row, d.location.column) == (4, "case_id")
+    assert "already appears in row 2" in d.message
+    assert (report.rows_imported, report.rows_rejected) == (2, 1)

@@ -249,11 +249,12 @@ def _with_return_checks(result: LoadResult) -> tuple[Diagnostic, ...]:
     own_codes = {d.code for d in own}
     found = list(own)
     several = len(result.returns) > 1
+    located = bool(result.record_locations)
     for k, ret in enumerate(result.returns):
         checked = check_return(
             ret,
             path=f"$.returns[{k}]" if several else "$",
-            record_location=_rows_of(result, k) if result.record_locations else None,
+            record_location=_rows_of(result, k) if located else None,
         )
         found.extend(d for d in checked if d.code not in own_codes or d not in own)
     return tuple(found)

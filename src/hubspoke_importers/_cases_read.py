@@ -234,41 +234,33 @@ def _reject_duplicates(
     """Reject repeated case ids within each (service, period) among surviving rows.
 
     One (service, period) uses the generic ``duplicate-case-id`` rule directly;
-    several are checked at once on (service, period, case id) keys, with the
-    same rule id and wording.
+    several are checked at once on integer (service, period, case id) keys,
+    with the same rule id and wording.
     """
-    alive = reader.alive()
-    if not alive.any():
+    live = np.flatnonzero(reader.alive() & pd.notna(ids))
+    if not len(live):
         return
-    keys = pd.DataFrame(
-        {
-            "service": pd.Series(services, dtype=object),
-            "period": pd.Series(
-                [p.label if p is not None else None for p in periods], dtype=object
-            ),
-            "case_id": pd.Series(ids, dtype=object),
-        }
-    )
-    live = keys[alive & keys["case_id"].notna().to_numpy()]
-    if live[["service", "period"]].drop_duplicates().shape[0] <= 1:
+    service_codes, _ = _value_codes(services[live])
+    period_codes, period_values = _value_codes(periods[live])
+    pair = service_codes.astype(np.int64) * len(period_values) + period_codes
+    if (pair == pair[0]).all():
         reader.duplicate_ids("case_id")
         return
-    repeated = live.duplicated(keep="first")
+    id_codes, distinct_ids = pd.factorize(ids[live])
+    key = pd.Series(pair * len(distinct_ids) + id_codes)
+    repeated = key.duplicated(keep="first").to_numpy()
     if not repeated.any():
         return
-    first_rows = {
-        key: int(reader.table.rows[i])
-        for i, key in zip(live.index, map(tuple, live.to_numpy()), strict=True)
-        if not repeated.at[i]
-    }
-    for i in live.index[repeated.to_numpy()]:
-        key = tuple(live.loc[i])
+    firsts = reader.table.rows[live[~repeated]].tolist()
+    first_row = dict(zip(key[~repeated].tolist(), firsts, strict=True))
+    for position, k in zip(live[repeated].tolist(), key[repeated].tolist(), strict=True):
+        case_id = ids[position]
         reader.reject(
-            int(i),
+            position,
             "duplicate-case-id",
-            f"case id {key[2]!r} already appears in row {first_rows[key]}",
+            f"case id {case_id!r} already appears in row {first_row[k]}",
             key="case_id",
-            value=str(key[2]),
+            value=str(case_id),
             suggestion="give each young person one row, or correct the id",
         )
 

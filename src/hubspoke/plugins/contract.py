@@ -98,6 +98,7 @@ class RecordRows(Mapping[RecordKey, Location]):
         self._file = file
         self._places = dict(places)
         self._columns = dict(columns or {})
+        self._len: int | None = None
 
     def __getitem__(self, key: RecordKey) -> Location:
         found = self.locate(*key)
@@ -123,7 +124,15 @@ class RecordRows(Mapping[RecordKey, Location]):
                     yield (ret, kind, index)
 
     def __len__(self) -> int:
-        return sum(sum(row is not None for row in rows) for _, rows in self._places.values())
+        if self._len is None:  # counted once: the places never change
+            self._len = sum(
+                sum(row is not None for row in rows) for _, rows in self._places.values()
+            )
+        return self._len
+
+    def __bool__(self) -> bool:
+        """True when any record's place is known (without counting them all)."""
+        return any(any(row is not None for row in rows) for _, rows in self._places.values())
 
 
 @attrs.frozen(kw_only=True)
