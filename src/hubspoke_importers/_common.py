@@ -183,6 +183,26 @@ def parse_period_label(text: str) -> Period | str:
         return str(exc)
 
 
+def service_cell_problem(text: str, options: LoadOptions) -> tuple[str, str, str | None] | None:
+    """For a file that names its service once (a header line, an About cell).
+
+    None when ``text`` is acceptable, else ``(rule id, message, suggestion)``:
+    ``invalid-service-id`` for a malformed id, ``unknown-service`` for one the
+    programme (or the service being imported, ``options.service_id``) does
+    not match.
+    """
+    problem = check_service_id(text, options)
+    if options.service_id and text != options.service_id:
+        problem = (
+            f"service {text!r} differs from the service being imported ({options.service_id!r})",
+            None,
+        )
+    if problem is None:
+        return None
+    known = options.programme is not None or bool(options.service_id)
+    return ("unknown-service" if known else "invalid-service-id", *problem)
+
+
 def check_service_id(service_id: str, options: LoadOptions) -> tuple[str, str | None] | None:
     """None when ``service_id`` is acceptable, else ``(message, suggestion)``.
 

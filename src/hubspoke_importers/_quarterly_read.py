@@ -29,11 +29,11 @@ from hubspoke_importers._columns import ColumnReader, ObjectArray, objects, repo
 from hubspoke_importers._common import (
     Column,
     Findings,
-    check_service_id,
     header_key,
     parse_period_label,
     provenance,
     read_source,
+    service_cell_problem,
 )
 from hubspoke_importers._csv import Table
 from hubspoke_importers._returns import ReturnBuilder, finish
@@ -160,19 +160,11 @@ def _service(fields: dict[str, AboutField], options: LoadOptions, f: Findings) -
         return None
     value, row, column = fields["service"]
     text = cell_text(value)
-    problem = check_service_id(text, options)
-    if options.service_id and text != options.service_id:
-        problem = (f"service {text!r} differs from the service being imported", None)
+    problem = service_cell_problem(text, options)
     if problem is not None:
-        code = "unknown-service" if options.programme else "invalid-service-id"
+        code, message, suggestion = problem
         f.note(
-            code,
-            Severity.ERROR,
-            problem[0],
-            row=row,
-            column=column,
-            value=text,
-            suggestion=problem[1],
+            code, Severity.ERROR, message, row=row, column=column, value=text, suggestion=suggestion
         )
         return None
     return text

@@ -30,11 +30,11 @@ from hubspoke_importers._common import (
     VERSION,
     Column,
     Findings,
-    check_service_id,
     header_key,
     parse_period_label,
     provenance,
     read_source,
+    service_cell_problem,
     suggest_text,
 )
 from hubspoke_importers._returns import ReturnBuilder, finish
@@ -277,27 +277,17 @@ class AnnualSummaryImporter:
             )
             return None
         text, row = header["service"]
-        problem = check_service_id(text, options)
-        if options.service_id and text != options.service_id:
-            problem = (
-                f"service {text!r} differs from the service being imported "
-                f"({options.service_id!r})",
-                None,
-            )
+        problem = service_cell_problem(text, options)
         if problem is not None:
-            code = (
-                "unknown-service"
-                if options.programme or options.service_id
-                else "invalid-service-id"
-            )
+            code, message, suggestion = problem
             findings.note(
                 code,
                 Severity.ERROR,
-                problem[0],
+                message,
                 row=row,
                 column=_VALUE,
                 value=text,
-                suggestion=problem[1],
+                suggestion=suggestion,
             )
             return None
         return text
