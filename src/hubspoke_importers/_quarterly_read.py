@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import zipfile
 import zlib
-from datetime import date
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from xml.etree.ElementTree import ParseError
 
 import numpy as np
@@ -63,8 +63,8 @@ def _load(workbook: Any, source: Path, data: bytes, options: LoadOptions) -> Loa
     about = Findings(source.name, sheet=about_name)
     fields = _read_about(workbook[about_name] if "about" in by_key else None, about)
     service, period = _service(fields, options, about), _period(fields, options, about)
-    submitted = _submitted(fields, about)
-    resubmission = _flag(fields, about)
+    submitted = _about_cell(fields, "submitted_on", "submitted on", parse_date, about, is_date=True)
+    resubmission = _about_cell(fields, "replaces_earlier", "resubmission", parse_flag, about)
     builder = ReturnBuilder(
         provenance=provenance(source, data, NAME),
         submitted_on=submitted,
@@ -190,35 +190,28 @@ def _period(fields: dict[str, AboutField], options: LoadOptions, f: Findings) ->
     return None
 
 
-def _submitted(fields: dict[str, AboutField], f: Findings) -> date | None:
-    if "submitted_on" not in fields:
+T = TypeVar("T")
+
+
+def _about_cell(
+    fields: dict[str, AboutField],
+    key: str,
+    what: str,
+    parse: Callable[[str], T | Problem | None],
+    f: Findings,
+    *,
+    is_date: bool = False,
+) -> T | None:
+    """The About sheet's ``key`` cell parsed by ``parse``; None (with an error) if unreadable."""
+    if key not in fields:
         return None
-    value, row, column = fields["submitted_on"]
-    found = parse_date(cell_text(value, is_date=True))
+    value, row, column = fields[key]
+    found = parse(cell_text(value, is_date=is_date))
     if isinstance(found, Problem):
         f.note(
             found.code,
             Severity.ERROR,
-            f"submitted on: {found.message}",
-            row=row,
-            column=column,
-            value=cell_text(value),
-            suggestion=found.suggestion,
-        )
-        return None
-    return found
-
-
-def _flag(fields: dict[str, AboutField], f: Findings) -> bool | None:
-    if "replaces_earlier" not in fields:
-        return None
-    value, row, column = fields["replaces_earlier"]
-    found = parse_flag(cell_text(value))
-    if isinstance(found, Problem):
-        f.note(
-            found.code,
-            Severity.ERROR,
-            f"resubmission: {found.message}",
+            f"{what}: {found.message}",
             row=row,
             column=column,
             value=cell_text(value),
