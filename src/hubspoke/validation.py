@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,18 +29,23 @@ from hubspoke.errors import (
     HubspokeError,
     PluginContractError,
 )
-from hubspoke.model import MonitoringReturn
+from hubspoke.model import MonitoringReturn, Programme
+from hubspoke.periods import Period
 from hubspoke.plugins.contract import LoadOptions, LoadResult
 from hubspoke.plugins.registry import Registry, SniffOutcome, get_registry
-from hubspoke.rules import RULES, ColumnCheck, ColumnPlace, check_return
+from hubspoke.rules import RULES, ColumnCheck, ColumnPlace, check_return, closest_service
 
 __all__ = [
     "RULES",
     "ColumnCheck",
     "ColumnPlace",
     "FileReport",
+    "PipelineCheck",
     "check_return",
     "diagnostic_json",
+    "pipeline_checks",
+    "programme_span",
+    "service_span",
     "validate_file",
 ]
 
@@ -222,18 +228,264 @@ def validate_file(
             ),
         )
     with _gc_paused():
-        diagnostics = _with_return_checks(result)
+        checked = pipeline_checks(result, file=path.name, importer=importer.name, options=options)
+        diagnostics = _with_return_checks(result, kept=checked.kept) + checked.diagnostics
     return attrs.evolve(
         base,
-        returns=result.returns,
+        returns=checked.returns,
         diagnostics=diagnostics,
         rows_read=result.rows_read,
-        rows_imported=result.rows_imported,
-        rows_rejected=result.rows_rejected,
+        rows_imported=checked.rows_imported,
+        rows_rejected=checked.rows_rejected,
     )
 
 
-def _with_return_checks(result: LoadResult) -> tuple[Diagnostic, ...]:
+@attrs.frozen(kw_only=True)
+class PipelineCheck:
+    """What :func:`pipeline_checks` decided about one importer's :class:`LoadResult`.
+
+    ``returns`` are the returns that may be stored (those at positions
+    ``kept`` of ``LoadResult.returns``); ``diagnostics`` are the pipeline's
+    own findings (the importer's are not repeated); ``rows_imported`` and
+    ``rows_rejected`` are the importer's counts after the pipeline rejected
+    rows of dropped returns, so rows read = imported + rejected still holds.
+    """
+
+    returns: tuple[MonitoringReturn, ...]
+    kept: tuple[int, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    rows_imported: int
+    rows_rejected: int
+
+
+def pipeline_checks(
+    result: LoadResult, *, file: str, importer: str, options: LoadOptions = _DEFAULT_OPTIONS
+) -> PipelineCheck:
+    """The checks hubspoke makes on every importer's result, after ``load``, before storing.
+
+    No plugin can skip them; :func:`validate_file` (and so ``hubspoke
+    validate`` and ``hubspoke import``) applies them to every file:
+
+    - **reconciliation against the records returned** (``importer-contract``):
+      each imported row must give at least one record (or, for formats whose
+      rows are whole returns, one return), and a file whose rows were all
+      rejected gives no records. A result breaking this is a bug in the
+      importer: nothing of the file is kept.
+    - with ``options.programme``: **service ids** (``unknown-service``, with
+      the closest known id suggested): a return for a service that is not a
+      spoke or hub of the programme is dropped and its rows rejected, one
+      located error per record; **periods** against the programme's dates
+      (``period-outside-programme``, an error that drops the return) and the
+      spoke's active dates (``period-outside-service``, a warning).
+
+    Returns what may be stored and the corrected row counts.
+    """
+    returns = result.returns
+    found: list[Diagnostic] = []
+    sizes = [len(r.values) + len(r.cases) + len(r.activities) + len(r.outcomes) for r in returns]
+    records = sum(sizes)
+    imported, rejected = result.rows_imported, result.rows_rejected
+    several = len(returns) > 1
+    broken = None
+    if imported > max(records, len(returns)):
+        broken = (
+            f"importer {importer!r} says {imported} rows were imported but returned "
+            f"{records} records in {len(returns)} returns: rows were lost between reading and "
+            "returning them"
+        )
+    elif imported == 0 and result.rows_read > 0 and records > 0:
+        broken = f"importer {importer!r} says no row was imported but returned {records} records"
+    if broken is not None:
+        found.append(
+            Diagnostic(
+                code="importer-contract",
+                severity=Severity.ERROR,
+                message=f"{broken}; nothing from this file is kept (report this to the "
+                "importer's author)",
+                location=Location(file=file),
+            )
+        )
+        return PipelineCheck(
+            returns=(),
+            kept=(),
+            diagnostics=tuple(found),
+            rows_imported=0,
+            rows_rejected=result.rows_read,
+        )
+    programme = options.programme
+    if programme is None:
+        return PipelineCheck(
+            returns=returns,
+            kept=tuple(range(len(returns))),
+            diagnostics=(),
+            rows_imported=imported,
+            rows_rejected=rejected,
+        )
+    span = programme_span(programme)
+    known = programme.service_ids
+    kept: list[int] = []
+    suggestions: dict[str, str] = {}
+    for k, ret in enumerate(returns):
+        base = f"$.returns[{k}]" if several else "$"
+        if sizes and records == imported:
+            rows = sizes[k]
+        elif len(returns) == imported:
+            rows = 1
+        else:
+            rows = min(sizes[k], imported)
+        if ret.service_id not in known:
+            if ret.service_id not in suggestions:
+                close = closest_service(ret.service_id, known)
+                suggestions[ret.service_id] = (
+                    f"did you mean {close!r}?"
+                    if close
+                    else "add the service to the programme, or import with --service ID"
+                )
+            message = (
+                f"service {ret.service_id!r} is not a spoke or hub of programme "
+                f"{programme.name!r}; its rows were not imported"
+            )
+            found += _per_record(
+                result,
+                k,
+                file,
+                base,
+                "unknown-service",
+                Severity.ERROR,
+                message,
+                ret.service_id,
+                suggestions[ret.service_id],
+                "service_id",
+            )
+            imported, rejected = imported - rows, rejected + rows
+            continue
+        if span is not None and not ret.period.overlaps(span):
+            message = (
+                f"period {ret.period.label} is outside the programme "
+                f"({_uk(span.start)} to {_uk(span.end)}); the return was not imported"
+            )
+            found += _per_record(
+                result,
+                k,
+                file,
+                base,
+                "period-outside-programme",
+                Severity.ERROR,
+                message,
+                ret.period.label,
+                "check the period label, or the programme's dates",
+                "period",
+            )
+            imported, rejected = imported - rows, rejected + rows
+            continue
+        active = service_span(programme, ret.service_id)
+        if active is not None and not ret.period.overlaps(active):
+            found.append(
+                Diagnostic(
+                    code="period-outside-service",
+                    severity=Severity.WARNING,
+                    message=f"period {ret.period.label} is outside the dates service "
+                    f"{ret.service_id!r} was active ({_uk(active.start)} to "
+                    f"{_uk(active.end)})",
+                    location=Location(file=file, path=f"{base}.period"),
+                    value=ret.period.label,
+                    suggestion="check the period label and the service id",
+                )
+            )
+        kept.append(k)
+    return PipelineCheck(
+        returns=tuple(returns[k] for k in kept),
+        kept=tuple(kept),
+        diagnostics=tuple(found),
+        rows_imported=imported,
+        rows_rejected=rejected,
+    )
+
+
+def _per_record(
+    result: LoadResult,
+    k: int,
+    file: str,
+    base: str,
+    code: str,
+    severity: Severity,
+    message: str,
+    value: str,
+    suggestion: str,
+    field: str,
+) -> list[Diagnostic]:
+    """One diagnostic per record of return ``k`` (where it was read), or one for the return."""
+    ret = result.returns[k]
+    found = []
+    for kind in ("values", "cases", "activities", "outcomes"):
+        for i in range(len(getattr(ret, kind))):
+            where = result.location_of(k, kind, i, field) if result.record_locations else None
+            found.append(
+                Diagnostic(
+                    code=code,
+                    severity=severity,
+                    message=message,
+                    location=where or Location(file=file, path=f"{base}.{kind}[{i}]"),
+                    value=value,
+                    suggestion=suggestion,
+                )
+            )
+    if not found:
+        found.append(
+            Diagnostic(
+                code=code,
+                severity=severity,
+                message=message,
+                location=Location(file=file, path=f"{base}.{field}"),
+                value=value,
+                suggestion=suggestion,
+            )
+        )
+    return found
+
+
+def programme_span(programme: Programme) -> Period | None:
+    """The programme's dates: its earliest phase or spoke start to its latest end.
+
+    The end is the latest of ``grant_end`` and the spokes' ends (a spoke
+    still running counts to the later of the two); None when the programme
+    has no dates at all.
+    """
+    starts = [p.start for p in programme.phases] + [s.start for s in programme.spokes]
+    if not starts:
+        return None
+    ends = [s.end for s in programme.spokes if s.end is not None]
+    if programme.grant_end is not None:
+        ends.append(programme.grant_end)
+    start = min(starts)
+    end = max([*ends, start]) if ends else date.max
+    return Period(start=start, end=end, label=f"{start.isoformat()} to {end.isoformat()}")
+
+
+def service_span(programme: Programme, service_id: str) -> Period | None:
+    """The widest dates a spoke was planned or active; None for a hub or an unknown id.
+
+    From the earlier of its planned and actual start to the later of its
+    planned and actual end (open-ended while it has none), so a return from
+    a spoke that started late or ran on is not flagged.
+    """
+    for spoke in programme.spokes:
+        if spoke.id == service_id:
+            start = min(d for d in (spoke.planned_start, spoke.actual_start) if d is not None)
+            end = date.max  # no actual end: still running
+            if spoke.actual_end is not None:
+                end = max(d for d in (spoke.planned_end, spoke.actual_end) if d is not None)
+            return Period(start=start, end=end, label=f"{start.isoformat()} to {end.isoformat()}")
+    return None
+
+
+def _uk(d: date) -> str:
+    return "open-ended" if d == date.max else d.strftime("%d/%m/%Y")
+
+
+def _with_return_checks(
+    result: LoadResult, *, kept: tuple[int, ...] | None = None
+) -> tuple[Diagnostic, ...]:
     """The importer's diagnostics (repeats dropped), then :func:`check_return`'s on each return.
 
     Records are located where the importer read them (its
@@ -251,6 +503,8 @@ def _with_return_checks(result: LoadResult) -> tuple[Diagnostic, ...]:
     several = len(result.returns) > 1
     located = bool(result.record_locations)
     for k, ret in enumerate(result.returns):
+        if kept is not None and k not in kept:
+            continue
         checked = check_return(
             ret,
             path=f"$.returns[{k}]" if several else "$",

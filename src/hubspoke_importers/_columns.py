@@ -197,7 +197,8 @@ class ColumnReader:
             self.reject(
                 int(position),
                 "unknown-code",
-                f"{self.table.columns[key].header}: {text!r} is not a {list_name} code",
+                f"{self.table.columns[key].header}: {text!r} is not "
+                f"{'an' if list_name[:1] in 'aeiou' else 'a'} {list_name} code",
                 key=key,
                 value=text,
                 suggestion="leave the cell blank if the answer is not known",

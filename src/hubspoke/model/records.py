@@ -48,7 +48,7 @@ def _breakdown_rule(instance: object, attribute: attrs.Attribute[Any], value: Br
             raise ModelError(
                 type(instance).__name__,
                 "breakdown",
-                f"{code!r} is not a {dim} code",
+                f"{code!r} is not {'an' if dim[:1] in 'aeiou' else 'a'} {dim} code",
                 value,
             )
 

@@ -10,7 +10,7 @@ cell); :func:`check_return` applies the rules that need a whole return.
 from hubspoke.rules.catalogue import RULES, Rule, rule
 from hubspoke.rules.code_values import check_codes, did_you_mean
 from hubspoke.rules.columns import check_required_columns, header_key, match_headers
-from hubspoke.rules.dates import DATE_FORMATS, check_dates, parse_dates
+from hubspoke.rules.dates import DATE_FORMATS, check_dates, date_hint, parse_dates
 from hubspoke.rules.identifiers import check_duplicate_ids
 from hubspoke.rules.measure_ids import (
     check_breakdown_allowed,
@@ -23,6 +23,12 @@ from hubspoke.rules.period_labels import check_period_label
 from hubspoke.rules.personal import PersonalDataCheck, check_personal_data
 from hubspoke.rules.place import ColumnCheck, ColumnPlace, blank_mask, cell_diagnostics
 from hubspoke.rules.returns import LocationOf, Record, check_return
+from hubspoke.rules.services import (
+    check_case_ids,
+    check_service_ids,
+    check_unknown_columns,
+    closest_service,
+)
 from hubspoke.rules.totals import check_breakdown_sums
 
 __all__ = [
@@ -38,6 +44,7 @@ __all__ = [
     "cell_diagnostics",
     "check_breakdown_allowed",
     "check_breakdown_sums",
+    "check_case_ids",
     "check_codes",
     "check_dates",
     "check_duplicate_ids",
@@ -47,7 +54,11 @@ __all__ = [
     "check_personal_data",
     "check_required_columns",
     "check_return",
+    "check_service_ids",
+    "check_unknown_columns",
     "closest_measure",
+    "closest_service",
+    "date_hint",
     "did_you_mean",
     "header_key",
     "match_headers",

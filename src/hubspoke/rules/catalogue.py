@@ -60,6 +60,41 @@ RULES: Mapping[str, Rule] = {
         ),
         Rule(id="missing-column", severity=_E, statement="Every required column is present."),
         Rule(
+            id="unknown-column",
+            severity=_W,
+            statement="Every column is one the format knows (others are not read).",
+        ),
+        Rule(
+            id="invalid-service-id",
+            severity=_E,
+            statement="A service id is letters, digits and _ . : - (at most 64 characters).",
+        ),
+        Rule(
+            id="unknown-service",
+            severity=_E,
+            statement="A return's service is a spoke or hub of the programme.",
+        ),
+        Rule(
+            id="invalid-case-id",
+            severity=_E,
+            statement="A case id is letters, digits and _ . : - (at most 64 characters).",
+        ),
+        Rule(
+            id="period-outside-programme",
+            severity=_E,
+            statement="A return's period overlaps the programme's dates.",
+        ),
+        Rule(
+            id="period-outside-service",
+            severity=_W,
+            statement="A return's period overlaps the dates its service was active.",
+        ),
+        Rule(
+            id="total-row",
+            severity=Severity.INFO,
+            statement="Total, subtotal and footer rows below the data are not data rows.",
+        ),
+        Rule(
             id="period-label",
             severity=_E,
             statement="The period label is readable and unambiguous.",

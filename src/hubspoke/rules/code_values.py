@@ -25,6 +25,11 @@ def did_you_mean(cl: CodeList, text: str) -> str | None:
     return f"did you mean {shown}?"
 
 
+def _article(word: str) -> str:
+    """``a`` or ``an`` before ``word`` (by its first letter: "an ethnicity", "a gender")."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def check_codes(
     values: pd.Series,
     codes: str | CodeList,
@@ -40,13 +45,14 @@ def check_codes(
     cl = code_list(codes) if isinstance(codes, str) else codes
     mapped = map_series(cl, values)
     known = ", ".join(cl.values)
+    what = cl.label.lower()
     diagnostics = cell_diagnostics(
         values,
         mapped.unmapped,
         place,
         code="unknown-code",
         severity=severity,
-        message=lambda text: f"{text!r} is not a {cl.label.lower()} code (codes: {known})",
+        message=lambda text: f"{text!r} is not {_article(what)} {what} code (codes: {known})",
         suggestion=lambda text: did_you_mean(cl, text),
     )
     bad = mapped.unmapped if severity is Severity.ERROR else mapped.unmapped & False

@@ -75,10 +75,20 @@ def check_numbers(
             place,
             code="non-integer-count",
             severity=Severity.ERROR,
-            message=lambda t: f"{t} is not a whole number, but this is a count",
+            message=lambda t: (
+                f"{t} is not a whole number; {place.header!r} takes whole numbers only"
+            ),
+            suggestion=lambda t: f"write a whole number such as {_rounded(t)}",
         ),
     ]
     diagnostics.sort(key=lambda d: d.location.row or 0)
     bad = not_number | missing | negative | fraction
     parsed = numbers.where(~bad)
     return ColumnCheck(parsed=parsed, bad=bad, diagnostics=diagnostics)
+
+
+def _rounded(text: str) -> str:
+    try:
+        return str(round(float(text.replace(",", ""))))
+    except ValueError:
+        return "3"
