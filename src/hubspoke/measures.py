@@ -32,6 +32,26 @@ DIMENSIONS: tuple[str, ...] = (
     "supervision_kind",
 )
 
+#: Where a return's figure for a measure may come from (see ``docs/indicators.md``):
+#: its reported total; the sum of its breakdown over one dimension; its activity
+#: records; its case records.
+SOURCES: tuple[str, ...] = ("reported", "breakdown", "activities", "cases")
+
+
+def _sources_rule(
+    instance: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
+) -> None:
+    if (
+        not isinstance(value, tuple)
+        or not value
+        or len(set(value)) != len(value)
+        or any(v not in SOURCES for v in value)
+    ):
+        raise CodeError(
+            f"measure sources must be a non-empty tuple of distinct names among "
+            f"{', '.join(SOURCES)}; got {value!r}"
+        )
+
 
 @attrs.frozen(kw_only=True)
 class Measure:
@@ -40,6 +60,10 @@ class Measure:
     ``aliases`` are free-text labels seen in returns ("No. of young people
     supported 1:1"), used by importers that read label/value rows.
     ``outcome`` names the key outcome measure (1-6) it evidences, if any.
+    ``sources`` is the precedence of a return's figure for the measure: the
+    first of them the return has is used, and the others are reconciled
+    against it (:mod:`hubspoke.figures.sources`). A source a measure cannot
+    have (activity or case records, for most) is skipped.
     """
 
     id: str
@@ -49,6 +73,7 @@ class Measure:
     aliases: tuple[str, ...] = ()
     description: str = ""
     outcome: int | None = None
+    sources: tuple[str, ...] = attrs.field(default=SOURCES, validator=_sources_rule)
 
     @property
     def whole(self) -> bool:
@@ -91,6 +116,9 @@ BUILTIN_MEASURES: tuple[Measure, ...] = (
         dimensions=_PEOPLE_DIMS,
         outcome=4,
         description="Distinct young people given one-to-one support in the period.",
+        # a distinct count: case ids are pooled across the period, so case
+        # records come first (see docs/indicators.md)
+        sources=("cases", "reported", "breakdown"),
         aliases=(
             "no of young people supported 1 1",
             "young people supported 1 1",
