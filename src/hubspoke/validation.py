@@ -339,7 +339,7 @@ def pipeline_checks(
                 suggestions[ret.service_id] = (
                     f"did you mean {close!r}?"
                     if close
-                    else "add the service to the programme, or import with --service ID"
+                    else "add the service to the programme, or correct the service id"
                 )
             message = (
                 f"service {ret.service_id!r} is not a spoke or hub of programme "

@@ -1,5 +1,11 @@
 """``hubspoke validate FILE... [--format NAME] [--json]``: check return files, report problems.
 
+Options ``[--programme FILE] [--period P] [--service ID]``: with
+``--programme`` the services and periods of every return are checked
+against the programme (as ``hubspoke import`` does with the workspace's
+programme); ``--period`` and ``--service`` supply what an export does not
+carry (``LoadOptions.period`` and ``LoadOptions.service_id``).
+
 Exit status: 0 when no file has an error, 1 when any has (invalid data),
 2 on usage errors (a missing file, an unknown format name). ``--json``
 prints one JSON document on stdout: per file, the importer chosen and why,
@@ -17,7 +23,9 @@ import click
 
 from hubspoke.cli._common import EXIT_DATA, EXIT_OK, fail, friendly_errors
 from hubspoke.diagnostics import Diagnostic, Severity
+from hubspoke.plugins.contract import LoadOptions
 from hubspoke.plugins.registry import Registry, UnknownFormatError, get_registry
+from hubspoke.rules import closest_service
 from hubspoke.validation import FileReport, validate_file
 
 #: Diagnostics shown per rule in the text report (all are in --json).
@@ -77,6 +85,34 @@ def report_text(report: FileReport) -> str:
     return "\n".join(lines)
 
 
+def load_options(
+    programme_file: Path | None, period_label: str | None, service_id: str | None
+) -> LoadOptions:
+    """The :class:`LoadOptions` for the command's options; a usage error (exit 2) if one is bad."""
+    from hubspoke.errors import PeriodError, SerializationError
+    from hubspoke.periods import parse_period
+    from hubspoke.serialization import loads_programme
+
+    programme = None
+    if programme_file is not None:
+        try:
+            programme = loads_programme(programme_file.read_text(encoding="utf-8-sig"))
+        except (SerializationError, UnicodeDecodeError) as exc:
+            fail(f"--programme {programme_file}: not a readable programme file ({exc})")
+    period = None
+    if period_label is not None:
+        try:
+            period = parse_period(period_label)
+        except PeriodError as exc:
+            fail(f"--period: {exc}")
+    known = programme.service_ids if programme is not None else None
+    if service_id is not None and known is not None and service_id not in known:
+        close = closest_service(service_id, known)
+        hint = f"; did you mean {close!r}?" if close else ""
+        fail(f"--service: {service_id!r} is not a spoke or hub of the programme{hint}")
+    return LoadOptions(programme=programme, period=period, service_id=service_id)
+
+
 def _plugin_warning(registry: Registry) -> str | None:
     if not registry.failures:
         return None
@@ -91,9 +127,34 @@ def _plugin_warning(registry: Registry) -> str | None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
 @click.option("--format", "format_name", metavar="NAME", help="Read every file with this importer.")
+@click.option(
+    "--programme",
+    "programme_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Check services and periods against this programme file.",
+)
+@click.option(
+    "--period",
+    "period_label",
+    metavar="PERIOD",
+    help="The period the files cover, for exports that do not say (e.g. '2015-16 Q3').",
+)
+@click.option(
+    "--service",
+    "service_id",
+    metavar="ID",
+    help="The service the files are from, for exports that do not say (e.g. S07).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as one JSON document.")
 @friendly_errors
-def validate(files: tuple[Path, ...], format_name: str | None, as_json: bool) -> None:
+def validate(
+    files: tuple[Path, ...],
+    format_name: str | None,
+    programme_file: Path | None,
+    period_label: str | None,
+    service_id: str | None,
+    as_json: bool,
+) -> None:
     """Check return FILEs and report every problem with its location."""
     registry = get_registry()
     if format_name is not None:
@@ -101,7 +162,11 @@ def validate(files: tuple[Path, ...], format_name: str | None, as_json: bool) ->
             format_name = registry.get(format_name).name
         except UnknownFormatError as exc:
             fail(str(exc))
-    reports = [validate_file(path, format=format_name, registry=registry) for path in files]
+    options = load_options(programme_file, period_label, service_id)
+    reports = [
+        validate_file(path, format=format_name, registry=registry, options=options)
+        for path in files
+    ]
     ok = all(r.ok for r in reports)
     if as_json:
         document = {

@@ -28,9 +28,22 @@ IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 _ID_RULE = "letters, digits and _ . : - only (at most 64 characters)"
 
 
+def _service_key(text: str) -> str:
+    """Case-folded, separators dropped, numbers without leading zeros (``S-07`` -> ``s7``)."""
+    key = re.sub(r"[^0-9a-z]+", "", text.casefold())
+    return re.sub(r"\d+", lambda m: str(int(m[0])), key)
+
+
 def closest_service(text: str, known: Iterable[str], *, cutoff: float = 0.5) -> str | None:
-    """The known service id closest to ``text`` (case-insensitive), or None."""
+    """The known service id closest to ``text``, or None.
+
+    An id equal but for case, separators or leading zeros (``s7``, ``S-07``
+    for ``S07``) is the answer; otherwise the most similar id, if any is close.
+    """
     pool = {k.casefold(): k for k in known}
+    same = {_service_key(k): k for k in known}
+    if _service_key(text) in same:
+        return same[_service_key(text)]
     found = difflib.get_close_matches(text.casefold(), list(pool), n=1, cutoff=cutoff)
     return pool[found[0]] if found else None
 
@@ -70,7 +83,7 @@ def check_service_ids(
                 f"service {text!r} is not a spoke or hub of programme {programme.name!r}",
                 f"did you mean {close!r}?"
                 if close
-                else "add the service to the programme, or import with --service ID",
+                else "add the service to the programme, or correct the service id",
             )
     found: list[Diagnostic] = cell_diagnostics(
         values.where(~blank, ""),

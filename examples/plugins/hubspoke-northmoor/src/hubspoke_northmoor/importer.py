@@ -27,6 +27,7 @@ from hubspoke.errors import FileImportError, ModelError
 from hubspoke.model import CaseRecord, MonitoringReturn, Provenance
 from hubspoke.periods import Period
 from hubspoke.plugins import LoadOptions, LoadResult, Probe
+from hubspoke.plugins.contract import RecordRows
 from hubspoke.rules import (
     ColumnPlace,
     check_codes,
@@ -239,6 +240,7 @@ class NorthmoorCasesImporter:
                 fields[field] = coded.parsed
 
         by_service: dict[str, list[CaseRecord]] = {}
+        rows_of: dict[str, list[int]] = {}  # the spreadsheet row of each record, per service
         rejected = int(bad.sum())
         for position in (~bad).to_numpy().nonzero()[0].tolist():
             values = {f: _cell(s.iloc[position]) for f, s in fields.items()}
@@ -258,6 +260,7 @@ class NorthmoorCasesImporter:
                 )
                 continue
             by_service.setdefault(service_id, []).append(record)
+            rows_of.setdefault(service_id, []).append(int(rows.iloc[position]))
 
         provenance = Provenance(
             source_file=source.name,
@@ -270,12 +273,27 @@ class NorthmoorCasesImporter:
             for sid, cases in by_service.items()
         )
         found.sort(key=lambda d: (d.location.row or 0, d.location.column_letter or ""))
+        # where each record was read, so hubspoke's own checks (dates outside the
+        # period, services not in the programme) point at the row and column
+        letters = {h: places[h].letter or "" for h in frame.columns}
+        columns = {
+            None: {
+                field: (header, letters[header])
+                for header, field in {"Team": "service_id", **DATES}.items()
+                if header in letters
+            }
+        }
+        places_of = {
+            (k, "cases"): ([None] * len(rows_of[sid]), rows_of[sid])
+            for k, sid in enumerate(by_service)
+        }
         return LoadResult(
             returns=returns,
             diagnostics=found,
             rows_read=len(frame),
             rows_imported=len(frame) - rejected,
             rows_rejected=rejected,
+            record_locations=RecordRows(source.name, places_of, columns),
         )
 
 
