@@ -22,9 +22,13 @@ types; ``sniff`` never raises and answers None or a score in [0, 1] on
 arbitrary bytes (hypothesis); it claims its own samples and rejects foreign
 ones (the author's plus synthetic files this suite writes: a PNG, a JSON
 document, an unrelated CSV, an empty file); ``load`` of each sample gives
-returns whose row counts reconcile, whose diagnostics all carry the file
-(and a row or path for each rejected row), which are deterministic and
-which round-trip through :mod:`hubspoke.serialization`; ``load`` of a
+returns whose row counts reconcile (also against the records returned:
+every imported row gives a record), whose provenance names the importer,
+its version, the file and the SHA-256 of its bytes and leaves the import
+time to the workspace, whose diagnostics all carry the file (and a 1-based
+row or a path for each rejected row), which are deterministic (returns,
+counts and diagnostics alike) and which round-trip through
+:mod:`hubspoke.serialization`; ``load`` of a
 foreign file raises nothing but :class:`~hubspoke.errors.FileImportError`;
 and :func:`hubspoke.validation.validate_file` reads each sample through a
 registry holding only this importer. Needs ``pytest`` and ``hypothesis``.
@@ -32,6 +36,7 @@ registry holding only this importer. Needs ``pytest`` and ``hypothesis``.
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -138,14 +143,35 @@ def check_load(
     assert isinstance(result, LoadResult), f"load returned {type(result).__name__}"
     assert result.rows_read == result.rows_imported + result.rows_rejected, "rows do not reconcile"
     assert result.returns or result.rows_imported == 0, "rows imported but no return"
+    sha256 = hashlib.sha256(sample.read_bytes()).hexdigest()
     for ret in result.returns:
         assert isinstance(ret, MonitoringReturn)
         assert ret.provenance is not None, "every return must carry its provenance"
         assert ret.provenance.importer == importer.name, (
             f"provenance names importer {ret.provenance.importer!r}, not {importer.name!r}"
         )
+        assert ret.provenance.importer_version == importer.version, (
+            f"provenance names version {ret.provenance.importer_version!r}, "
+            f"not the importer's {importer.version!r}"
+        )
+        assert ret.provenance.sha256 == sha256, (
+            "provenance.sha256 is not the SHA-256 of the file's bytes "
+            "(hash the bytes you read: hashlib.sha256(data).hexdigest())"
+        )
+        assert ret.provenance.source_file == sample.name, (
+            f"provenance.source_file is {ret.provenance.source_file!r}, not the file's name "
+            f"{sample.name!r}"
+        )
+        assert ret.provenance.imported_at is None, (
+            "provenance.imported_at must be left None: the workspace records when a file "
+            "was imported, and a load that reads the clock gives a different result each time"
+        )
     for d in result.diagnostics:
         assert d.location.file, f"diagnostic without a file in its location: {d}"
+        assert d.location.row is None or d.location.row >= 1, (
+            f"diagnostic at row {d.location.row}: rows are 1-based, as a spreadsheet shows them"
+        )
+    _check_records_match_rows(importer, result)
     errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
     located = [d for d in errors if d.location.row is not None or d.location.path is not None]
     assert len(located) >= result.rows_rejected, (
@@ -154,23 +180,40 @@ def check_load(
     if expect_clean:
         assert not errors, f"sample {sample.name} has errors: " + "; ".join(map(str, errors[:5]))
     again = importer.load(sample, options=opts)
-    assert _without_time(again.returns) == _without_time(result.returns), (
-        "load is not deterministic"
+    assert again.returns == result.returns, (
+        "load is not deterministic: two loads of the same file gave different returns"
+        + (
+            " (their provenance differs: is it reading the clock?)"
+            if _without_provenance(again.returns) == _without_provenance(result.returns)
+            else ""
+        )
+    )
+    assert (again.rows_read, again.rows_imported, again.rows_rejected) == (
+        result.rows_read,
+        result.rows_imported,
+        result.rows_rejected,
+    ), "load is not deterministic: two loads of the same file counted different rows"
+    assert again.diagnostics == result.diagnostics, (
+        "load is not deterministic: two loads of the same file gave different diagnostics"
     )
     text = dumps_returns(result.returns)
     assert loads_returns(text) == result.returns, "returns do not round-trip through JSON"
     return result
 
 
-def _without_time(returns: Sequence[MonitoringReturn]) -> list[MonitoringReturn]:
+def _without_provenance(returns: Sequence[MonitoringReturn]) -> list[MonitoringReturn]:
     import attrs
 
-    return [
-        attrs.evolve(r, provenance=attrs.evolve(r.provenance, imported_at=None))
-        if r.provenance is not None
-        else r
-        for r in returns
-    ]
+    return [attrs.evolve(r, provenance=None) for r in returns]
+
+
+def _check_records_match_rows(importer: Importer, result: LoadResult) -> None:
+    """Rows imported agree with the records returned (hubspoke's pipeline check)."""
+    from hubspoke.validation import pipeline_checks
+
+    checked = pipeline_checks(result, file="sample", importer=importer.name)
+    broken = [d.message for d in checked.diagnostics if d.code == "importer-contract"]
+    assert not broken, broken[0]
 
 
 def check_load_foreign(importer: Importer, foreign: Sequence[Path]) -> None:
