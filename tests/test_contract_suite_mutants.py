@@ -26,7 +26,9 @@ Good = northmoor_module().NorthmoorCasesImporter
 
 def _provenance(result: LoadResult, **changes: object) -> LoadResult:
     returns = tuple(
-        attrs.evolve(r, provenance=attrs.evolve(r.provenance, **changes)) for r in result.returns
+        attrs.evolve(r, provenance=attrs.evolve(r.provenance, **changes))
+        for r in result.returns
+        if r.provenance is not None
     )
     return attrs.evolve(result, returns=returns)
 
@@ -35,7 +37,7 @@ class DropsARecord(Good):  # type: ignore[misc, valid-type]
     """Counts a row as imported but loses its record on the way out."""
 
     def load(self, source: Path, *, options: LoadOptions) -> LoadResult:
-        good = super().load(source, options=options)
+        good: LoadResult = super().load(source, options=options)
         first = good.returns[0]
         shorter = attrs.evolve(first, cases=first.cases[:-1])
         return attrs.evolve(good, returns=(shorter, *good.returns[1:]))
@@ -45,7 +47,7 @@ class ClaimsRowsItRejected(Good):  # type: ignore[misc, valid-type]
     """Rejects every row (with reasons) yet still returns the records."""
 
     def load(self, source: Path, *, options: LoadOptions) -> LoadResult:
-        good = super().load(source, options=options)
+        good: LoadResult = super().load(source, options=options)
         from hubspoke.diagnostics import Diagnostic, Location, Severity
 
         why = [
@@ -98,7 +100,7 @@ class ZeroBasedRows(Good):  # type: ignore[misc, valid-type]
     """Reports pandas positions (0-based) as rows."""
 
     def load(self, source: Path, *, options: LoadOptions) -> LoadResult:
-        good = super().load(source, options=options)
+        good: LoadResult = super().load(source, options=options)
         shifted = [
             attrs.evolve(d, location=attrs.evolve(d.location, row=i))
             for i, d in enumerate(good.diagnostics)
@@ -113,7 +115,7 @@ class UnstableOrder(Good):  # type: ignore[misc, valid-type]
         self._calls = itertools.count()
 
     def load(self, source: Path, *, options: LoadOptions) -> LoadResult:
-        good = super().load(source, options=options)
+        good: LoadResult = super().load(source, options=options)
         if next(self._calls) % 2:
             return attrs.evolve(good, diagnostics=tuple(reversed(good.diagnostics)))
         return good
@@ -126,7 +128,7 @@ class ReturnsInRandomOrder(Good):  # type: ignore[misc, valid-type]
         self._calls = itertools.count()
 
     def load(self, source: Path, *, options: LoadOptions) -> LoadResult:
-        good = super().load(source, options=options)
+        good: LoadResult = super().load(source, options=options)
         if next(self._calls) % 2:
             return attrs.evolve(good, returns=tuple(reversed(good.returns)))
         return good
