@@ -11,6 +11,7 @@ import hashlib
 import itertools
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -24,7 +25,7 @@ WITH_ERRORS = NORTHMOOR_DATA / "northmoor-with-errors.csv"
 Good = northmoor_module().NorthmoorCasesImporter
 
 
-def _provenance(result: LoadResult, **changes: object) -> LoadResult:
+def _provenance(result: LoadResult, **changes: Any) -> LoadResult:
     returns = tuple(
         attrs.evolve(r, provenance=attrs.evolve(r.provenance, **changes))
         for r in result.returns
