@@ -8,9 +8,10 @@ the chosen importer's :meth:`Importer.load` returns a :class:`LoadResult`.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, BinaryIO, Protocol, runtime_checkable
 
 import attrs
 
@@ -26,13 +27,51 @@ RecordKey = tuple[int, str, int]
 #: How many bytes of a file a :class:`Probe` carries.
 PROBE_BYTES = 64 * 1024
 
+#: How many bytes :meth:`Probe.open` lets a sniffer read in all (bounded memory and time).
+PROBE_READ_LIMIT = 4 * 1024 * 1024
+
+
+class BoundedReader(io.RawIOBase):
+    """A seekable binary file that raises OSError once ``limit`` bytes have been read."""
+
+    def __init__(self, raw: BinaryIO, limit: int) -> None:
+        super().__init__()
+        self._raw = raw
+        self._left = limit
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._left <= 0 and len(view):
+            raise OSError("the probe's read limit was reached")
+        data = self._raw.read(min(len(view), self._left))
+        view[: len(data)] = data
+        self._left -= len(data)
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
 
 @attrs.frozen(kw_only=True)
 class Probe:
     """What sniffing may look at: the file's path and its first bytes (``head``).
 
-    ``head`` holds at most :data:`PROBE_BYTES` bytes. Sniffers must not open
-    the file themselves.
+    ``head`` holds at most :data:`PROBE_BYTES` bytes; :meth:`tail` gives the
+    last bytes and :meth:`open` a reader bounded to :data:`PROBE_READ_LIMIT`
+    bytes. Sniffers must not open the file themselves.
     """
 
     path: Path
@@ -47,6 +86,32 @@ class Probe:
     def suffix(self) -> str:
         """The lower-case file extension with its dot (``.csv``), or ``""``."""
         return self.path.suffix.lower()
+
+    def tail(self, size: int = PROBE_BYTES) -> bytes:
+        """The file's last ``size`` bytes (at most :data:`PROBE_BYTES`); ``b""`` if unreadable.
+
+        A zip (an ``.xlsx`` workbook) keeps its directory at the end, so the
+        list of its members is here, not in ``head``.
+        """
+        size = max(0, min(size, PROBE_BYTES))
+        try:
+            with self.path.open("rb") as fh:
+                end = fh.seek(0, 2)
+                fh.seek(max(0, end - size))
+                return fh.read(size)
+        except OSError:
+            return b""
+
+    def open(self, limit: int = PROBE_READ_LIMIT) -> BoundedReader:
+        """The file for reading and seeking, refusing to read more than ``limit`` bytes in all.
+
+        For sniffers that must look past ``head`` (a workbook's sheet names):
+        reading beyond the limit raises :class:`OSError`, so a sniffer stays
+        cheap whatever the file. Raises OSError if the file cannot be opened.
+        Use :func:`hubspoke.reading.glance_workbook` rather than this for
+        workbooks.
+        """
+        return BoundedReader(self.path.open("rb"), min(limit, PROBE_READ_LIMIT))
 
     def text(self) -> str:
         """``head`` decoded as UTF-8 (BOM removed), falling back to Windows-1252."""
