@@ -38,7 +38,13 @@ from hubspoke_importers._common import (
 from hubspoke_importers._csv import Table
 from hubspoke_importers._returns import ReturnBuilder, finish
 from hubspoke_importers._values_read import read_values
-from hubspoke_importers._xlsx import cell_text, find_header, open_workbook, sheet_table
+from hubspoke_importers._xlsx import (
+    cell_text,
+    find_header,
+    open_workbook,
+    sheet_rows,
+    sheet_table,
+)
 from hubspoke_importers.quarterly_xlsx import NAME
 
 
@@ -57,8 +63,35 @@ def load_workbook(source: Path, options: LoadOptions) -> LoadResult:
         workbook.close()
 
 
+def _sheets_by_key(workbook: Any, file: str) -> dict[str, str]:
+    """Sheet names by :func:`header_key`; two sheets hubspoke reads under one key are refused.
+
+    "Referrals" (hidden) and "Referrals." (visible), or two About sheets,
+    would otherwise leave one silently unread.
+    """
+    read = {"about", *(header_key(spec.name) for spec in layout.DATA_SHEETS)}
+    by_key: dict[str, str] = {}
+    for name in workbook.sheetnames:
+        key = header_key(name)
+        if key in by_key and key in read:
+            states = {
+                n: getattr(workbook[n], "sheet_state", "visible") for n in (by_key[key], name)
+            }
+            shown = " and ".join(
+                f"{n!r}" + ("" if state == "visible" else f" ({state})")
+                for n, state in states.items()
+            )
+            raise FileImportError(
+                f"{file}: sheets {shown} have the same name once case, spaces and punctuation "
+                "are ignored, so hubspoke cannot tell which one to read; delete or rename one "
+                "(hidden sheets count too: unhide them in Excel to see them)"
+            )
+        by_key.setdefault(key, name)
+    return by_key
+
+
 def _load(workbook: Any, source: Path, data: bytes, options: LoadOptions) -> LoadResult:
-    by_key = {header_key(n): n for n in workbook.sheetnames}
+    by_key = _sheets_by_key(workbook, source.name)
     about_name = by_key.get("about", layout.ABOUT_SHEET)
     about = Findings(source.name, sheet=about_name)
     fields = _read_about(workbook[about_name] if "about" in by_key else None, about)
@@ -121,7 +154,7 @@ def _read_about(sheet: Any, findings: Findings) -> dict[str, AboutField]:
         return {}
     found: dict[str, AboutField] = {}
     value_column: int | None = None  # 0-based index of a "Value" header, once seen
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+    for number, row in enumerate(sheet_rows(sheet, findings.file), start=1):
         cells = list(row)
         for i, cell in enumerate(cells):
             if not isinstance(cell, str) or not cell.strip():
@@ -226,7 +259,7 @@ def _about_cell(
 
 def _sheet(sheet: Any, spec: layout.SheetSpec, findings: Findings) -> Table | None:
     """The sheet's table, or None when the sheet holds nothing under a header."""
-    rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+    rows = sheet_rows(sheet, findings.file)
     known = (*spec.keys, *layout.EXTRA_KEYS[spec.name])
     index = find_header(rows, known, layout.ALIASES)
     if index is None:
