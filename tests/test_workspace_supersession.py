@@ -11,7 +11,7 @@ import pytest
 from hubspoke.model import MonitoringReturn
 from hubspoke.periods import financial_quarter
 from hubspoke.workspace import SourceFile, Workspace
-from hubspoke.workspace.supersession import fill, kinds_of, plan
+from hubspoke.workspace.supersession import Submission, kinds_of, plan
 from workspace_fixtures import FakeReport, a_return, programme, write_file
 
 Q1 = financial_quarter(2015, 1)
@@ -30,36 +30,54 @@ def cases_only(n: int, submitted: date | None = None, seed: int = 0) -> Monitori
 # -- the pure rule ----------------------------------------------------------------------
 
 
-def test_fill_takes_only_the_kinds_the_base_lacks() -> None:
-    merged, taken = fill(values_only(5), cases_only(3))
-    assert taken == ("cases",)
-    assert (len(merged.values), len(merged.cases)) == (2, 3)
-    assert kinds_of(merged) == ("values", "cases")
-    assert fill(values_only(5), values_only(9)) == (values_only(5), ())
+def _sub(ret: MonitoringReturn) -> Submission:
+    return Submission.of(ret)
+
+
+def test_kinds_of_names_the_record_kinds_a_return_carries() -> None:
+    assert kinds_of(values_only(5)) == ("values",)
+    assert kinds_of(a_return("SP-NM1", Q1, referrals=5, cases=2)) == (
+        "values",
+        "cases",
+        "activities",
+    )
 
 
 def test_a_new_return_with_the_same_kinds_replaces_plainly() -> None:
-    decided = plan(values_only(7), values_only(5), "old.csv")
-    assert (decided.current, decided.history, decided.note) == (values_only(7), None, None)
+    decided = plan(_sub(values_only(7)), _sub(values_only(5)), "old.csv")
+    assert (decided.current, decided.history, decided.note) == ({"values": "new"}, False, None)
+
+
+def test_a_new_return_keeps_the_kinds_it_lacks_from_the_current_one() -> None:
+    decided = plan(_sub(values_only(7)), _sub(cases_only(3)), "the return from 'c.csv'")
+    assert decided.current == {"values": "new", "cases": "current"}
+    assert decided.note is not None
+    assert "kept the cases of the return from 'c.csv'" in decided.note
 
 
 def test_a_marked_resubmission_replaces_everything() -> None:
     marked = attrs.evolve(values_only(7), replaces_earlier=True)
-    decided = plan(marked, a_return("SP-NM1", Q1, cases=4), "old.json")
-    assert decided.current == marked
+    decided = plan(_sub(marked), _sub(a_return("SP-NM1", Q1, cases=4)), "old.json")
+    assert decided.current == {"values": "new"}
     assert decided.note is None
 
 
 def test_an_older_return_adds_only_what_the_current_lacks() -> None:
     later = values_only(7, date(2015, 7, 20))
     earlier = a_return("SP-NM1", Q1, referrals=5, cases=2, submitted_on=date(2015, 7, 1))
-    decided = plan(earlier, later, "later.csv")
-    assert decided.history == earlier
-    assert decided.current is not None
-    assert decided.current.values == later.values  # the later figures stay
-    assert decided.current.cases == earlier.cases
+    decided = plan(_sub(earlier), _sub(later), "later.csv")
+    assert decided.history
+    # the later figures stay; the earlier return only fills the kinds the later one lacks
+    assert decided.current == {"values": "current", "cases": "new", "activities": "new"}
     assert decided.note is not None
     assert "cases and activities were added" in decided.note
+
+
+def test_an_older_return_with_nothing_new_is_history_only() -> None:
+    decided = plan(
+        _sub(values_only(5, date(2015, 7, 1))), _sub(values_only(7, date(2015, 7, 20))), "l.csv"
+    )
+    assert (decided.current, decided.history) == (None, True)
 
 
 # -- through the workspace ---------------------------------------------------------------

@@ -117,8 +117,175 @@ def _add_record_counts(conn: sqlite3.Connection) -> None:
     )
 
 
+#: Breakdown dimensions, one column each in ``return_values`` (hubspoke.measures.DIMENSIONS).
+RECORD_DIMENSIONS: tuple[str, ...] = (
+    "gender",
+    "ethnicity",
+    "age_band",
+    "referral_source",
+    "risk_level",
+    "profession",
+    "sexuality",
+    "support_type",
+    "closure_reason",
+    "supervision_kind",
+)
+
+_SCHEMA_3 = f"""
+CREATE TABLE return_values (
+    return_id INTEGER NOT NULL REFERENCES returns (id),
+    measure TEXT NOT NULL,
+    {", ".join(f"{d} TEXT" for d in RECORD_DIMENSIONS)},
+    value REAL NOT NULL
+);
+CREATE INDEX return_values_by_return ON return_values (return_id, measure);
+
+CREATE TABLE return_cases (
+    return_id INTEGER NOT NULL REFERENCES returns (id),
+    case_id TEXT NOT NULL,
+    referral_date TEXT,
+    referral_source TEXT,
+    risk_at_referral TEXT,
+    risk_latest TEXT,
+    gender TEXT,
+    ethnicity TEXT,
+    sexuality TEXT,
+    age INTEGER,
+    age_band TEXT,
+    looked_after INTEGER,
+    support_type TEXT,
+    missing_before INTEGER,
+    missing_after INTEGER,
+    closed_on TEXT,
+    closure_reason TEXT,
+    reviews TEXT
+);
+CREATE INDEX return_cases_by_return ON return_cases (return_id);
+
+CREATE TABLE return_activities (
+    return_id INTEGER NOT NULL REFERENCES returns (id),
+    kind TEXT NOT NULL,
+    on_date TEXT,
+    audience_profession TEXT,
+    attendees INTEGER NOT NULL,
+    hours REAL NOT NULL
+);
+CREATE INDEX return_activities_by_return ON return_activities (return_id);
+
+CREATE TABLE return_outcomes (
+    return_id INTEGER NOT NULL REFERENCES returns (id),
+    case_id TEXT NOT NULL,
+    instrument TEXT NOT NULL,
+    on_date TEXT NOT NULL,
+    score REAL,
+    goal TEXT,
+    goal_status TEXT,
+    subject TEXT NOT NULL
+);
+CREATE INDEX return_outcomes_by_return ON return_outcomes (return_id);
+
+CREATE TABLE file_diagnostics (
+    file_sha256 TEXT NOT NULL REFERENCES files (sha256) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    severity TEXT NOT NULL CHECK (severity IN ('error', 'warning', 'info')),
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    file TEXT,
+    sheet TEXT,
+    row INTEGER,
+    column_name TEXT,
+    column_letter TEXT,
+    path TEXT,
+    value TEXT,
+    suggestion TEXT,
+    PRIMARY KEY (file_sha256, seq)
+) WITHOUT ROWID;
+"""
+
+_EXPLODE_V2 = (
+    f"""
+    INSERT INTO return_values (return_id, measure, {", ".join(RECORD_DIMENSIONS)}, value)
+    SELECT r.id, json_extract(v.value, '$.measure'),
+        {", ".join(f"json_extract(v.value, '$.breakdown.{d}')" for d in RECORD_DIMENSIONS)},
+        json_extract(v.value, '$.value')
+    FROM returns r, json_each(r.body, '$.return.values') v
+    ORDER BY r.id, v.key
+    """,
+    """
+    INSERT INTO return_cases
+    SELECT r.id, json_extract(c.value, '$.case_id'), json_extract(c.value, '$.referral_date'),
+        json_extract(c.value, '$.referral_source'), json_extract(c.value, '$.risk_at_referral'),
+        json_extract(c.value, '$.risk_latest'), json_extract(c.value, '$.gender'),
+        json_extract(c.value, '$.ethnicity'), json_extract(c.value, '$.sexuality'),
+        json_extract(c.value, '$.age'), json_extract(c.value, '$.age_band'),
+        json_extract(c.value, '$.looked_after'), json_extract(c.value, '$.support_type'),
+        json_extract(c.value, '$.missing_before'), json_extract(c.value, '$.missing_after'),
+        json_extract(c.value, '$.closed_on'), json_extract(c.value, '$.closure_reason'),
+        CASE WHEN json_array_length(c.value, '$.reviews') > 0
+            THEN json_extract(c.value, '$.reviews') END
+    FROM returns r, json_each(r.body, '$.return.cases') c
+    ORDER BY r.id, c.key
+    """,
+    """
+    INSERT INTO return_activities
+    SELECT r.id, json_extract(a.value, '$.kind'), json_extract(a.value, '$.on'),
+        json_extract(a.value, '$.audience_profession'), json_extract(a.value, '$.attendees'),
+        json_extract(a.value, '$.hours')
+    FROM returns r, json_each(r.body, '$.return.activities') a
+    ORDER BY r.id, a.key
+    """,
+    """
+    INSERT INTO return_outcomes
+    SELECT r.id, json_extract(o.value, '$.case_id'), json_extract(o.value, '$.instrument'),
+        json_extract(o.value, '$.on'), json_extract(o.value, '$.score'),
+        json_extract(o.value, '$.goal'), json_extract(o.value, '$.goal_status'),
+        json_extract(o.value, '$.subject')
+    FROM returns r, json_each(r.body, '$.return.outcomes') o
+    ORDER BY r.id, o.key
+    """,
+    """
+    INSERT INTO file_diagnostics
+    SELECT f.sha256, d.key, json_extract(d.value, '$.severity'), json_extract(d.value, '$.code'),
+        json_extract(d.value, '$.message'), json_extract(d.value, '$.location.file'),
+        json_extract(d.value, '$.location.sheet'), json_extract(d.value, '$.location.row'),
+        json_extract(d.value, '$.location.column'),
+        json_extract(d.value, '$.location.column_letter'),
+        json_extract(d.value, '$.location.path'), json_extract(d.value, '$.value'),
+        json_extract(d.value, '$.suggestion')
+    FROM files f, json_each(f.diagnostics) d
+    """,
+)
+
+
+def _record_tables(conn: sqlite3.Connection) -> None:
+    """Migration 3: records in typed tables, diagnostics one row each.
+
+    Creates ``return_values`` (one column per breakdown dimension),
+    ``return_cases``, ``return_activities``, ``return_outcomes`` (keyed by
+    ``returns.id``) and ``file_diagnostics`` (keyed by file), explodes the
+    version-2 JSON (``returns.body``, ``files.diagnostics``) into them with
+    SQLite's JSON functions, keeps what the return's envelope said beyond its
+    records in ``returns.replaces_earlier`` and ``returns.sheet``, then drops
+    ``returns.body`` and empties ``files.diagnostics``.
+    """
+    for statement in _SCHEMA_3.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute("ALTER TABLE returns ADD COLUMN replaces_earlier INTEGER NOT NULL DEFAULT 0")
+    conn.execute("ALTER TABLE returns ADD COLUMN sheet TEXT")
+    conn.execute(
+        "UPDATE returns SET "
+        "replaces_earlier = coalesce(json_extract(body, '$.return.replaces_earlier'), 0), "
+        "sheet = json_extract(body, '$.return.provenance.sheet')"
+    )
+    for statement in _EXPLODE_V2:
+        conn.execute(statement)
+    conn.execute("ALTER TABLE returns DROP COLUMN body")
+    conn.execute("UPDATE files SET diagnostics = '[]'")
+
+
 #: Every migration, in order; ``len(MIGRATIONS)`` is the current schema version.
-MIGRATIONS: Sequence[Migration] = (_create_schema, _add_record_counts)
+MIGRATIONS: Sequence[Migration] = (_create_schema, _add_record_counts, _record_tables)
 
 
 def schema_version() -> int:

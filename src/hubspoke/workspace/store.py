@@ -30,8 +30,6 @@ from hubspoke.workspace.outcome import (
     ImportStatus,
     Replacement,
     SourceFile,
-    diagnostic_from_json,
-    diagnostic_to_json,
 )
 
 if TYPE_CHECKING:
@@ -39,6 +37,7 @@ if TYPE_CHECKING:
 
     from hubspoke.indicators.programme import ProgrammeScores
     from hubspoke.indicators.rubric import Rubric
+    from hubspoke.workspace.records import Kind
 
 Clock = Callable[[], datetime]
 
@@ -95,7 +94,7 @@ class Workspace:
         self._conn = conn
         self._path = path
         self._clock = clock
-        self._cache: dict[tuple[int, int, bool], tuple[MonitoringReturn, ...]] = {}
+        self._programme: tuple[int, int, Programme] | None = None
 
     # -- opening and closing -----------------------------------------------------------
 
@@ -223,16 +222,27 @@ class Workspace:
         return self._meta("programme") is not None
 
     def programme(self) -> Programme:
-        """The stored programme; WorkspaceError if none has been set."""
+        """The stored programme; WorkspaceError if none has been set.
+
+        Parsed once and kept until the workspace changes (a write by this or
+        another process), so a command parses it once however often it asks.
+        """
         from hubspoke.serialization import loads_programme
 
+        with _sqlite_errors(self._path):
+            data_version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        state = (data_version, self._conn.total_changes)
+        if self._programme is not None and self._programme[:2] == state:
+            return self._programme[2]
         text = self._meta("programme")
         if text is None:
             raise WorkspaceError(
                 f"{self._path}: no programme in this workspace yet; import the programme "
                 "file first (hubspoke import programme.json --workspace ...)"
             )
-        return loads_programme(str(text))
+        programme = loads_programme(str(text))
+        self._programme = (*state, programme)
+        return programme
 
     # -- importing ---------------------------------------------------------------------
 
@@ -263,7 +273,7 @@ class Workspace:
         with _sqlite_errors(self._path):
             cur = self._conn.execute(
                 "SELECT file_name, importer, imported_at, status, rows_read, rows_imported, "
-                "rows_rejected, diagnostics FROM files WHERE sha256 = ?",
+                "rows_rejected FROM files WHERE sha256 = ?",
                 (sha256,),
             )
             cur.row_factory = sqlite3.Row
@@ -284,12 +294,52 @@ class Workspace:
             rows_read=row["rows_read"],
             rows_imported=row["rows_imported"],
             rows_rejected=row["rows_rejected"],
-            diagnostics=tuple(diagnostic_from_json(d) for d in json.loads(row["diagnostics"])),
+            diagnostics=self.file_diagnostics(sha256),
             imported_at=imported_at,
             message=(
                 f"already imported on {imported_at:%Y-%m-%d %H:%M} UTC as "
                 f"{row['file_name']!r}; nothing changed"
             ),
+        )
+
+    def file_diagnostics(self, sha256: str) -> tuple[Diagnostic, ...]:
+        """The diagnostics stored for the file with this SHA-256, in the order found."""
+        with _sqlite_errors(self._path):
+            rows = self._conn.execute(
+                "SELECT severity, code, message, file, sheet, row, column_name, column_letter, "
+                "path, value, suggestion FROM file_diagnostics WHERE file_sha256 = ? "
+                "ORDER BY seq",
+                (sha256,),
+            ).fetchall()
+        return tuple(
+            Diagnostic(
+                severity=Severity(severity),
+                code=code,
+                message=message,
+                location=Location(
+                    file=file,
+                    sheet=sheet,
+                    row=row,
+                    column=column,
+                    column_letter=letter,
+                    path=path,
+                ),
+                value=value,
+                suggestion=suggestion,
+            )
+            for (
+                severity,
+                code,
+                message,
+                file,
+                sheet,
+                row,
+                column,
+                letter,
+                path,
+                value,
+                suggestion,
+            ) in rows
         )
 
     def store_report(self, source: SourceFile, report: FileReportLike) -> ImportOutcome:
@@ -337,7 +387,7 @@ class Workspace:
                     report.rows_read,
                     report.rows_imported,
                     report.rows_rejected,
-                    json.dumps([diagnostic_to_json(d) for d in diagnostics]),
+                    "[]",
                 ),
             )
             replaced: list[Replacement] = []
@@ -353,12 +403,8 @@ class Workspace:
                 conn.execute(
                     "UPDATE files SET status = 'superseded' WHERE sha256 = ?", (source.sha256,)
                 )
-            if notes:
-                diagnostics += tuple(notes)
-                conn.execute(
-                    "UPDATE files SET diagnostics = ? WHERE sha256 = ?",
-                    (json.dumps([diagnostic_to_json(d) for d in diagnostics]), source.sha256),
-                )
+            diagnostics += tuple(notes)
+            store_diagnostics(conn, source.sha256, diagnostics)
         message = f"{_count(len(prepared), 'return')} stored"
         if replaced:
             message += f", {len(replaced)} replacing an earlier submission"
@@ -386,7 +432,7 @@ class Workspace:
     ) -> ImportOutcome:
         """Record a rejected attempt once; a repeat of the same bytes writes nothing."""
         with self._write() as conn:
-            conn.execute(
+            cur = conn.execute(
                 "INSERT OR IGNORE INTO files VALUES (?, ?, ?, ?, NULL, ?, 'rejected', ?, ?, ?, ?)",
                 (
                     source.sha256,
@@ -397,9 +443,11 @@ class Workspace:
                     report.rows_read,
                     report.rows_imported,
                     report.rows_rejected,
-                    json.dumps([diagnostic_to_json(d) for d in diagnostics]),
+                    "[]",
                 ),
             )
+            if cur.rowcount:
+                store_diagnostics(conn, source.sha256, diagnostics)
         errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
         return ImportOutcome(
             status="rejected",
@@ -416,29 +464,41 @@ class Workspace:
     # -- reading -----------------------------------------------------------------------
 
     def returns(self, include_superseded: bool = False) -> tuple[MonitoringReturn, ...]:
-        """Stored returns, current only unless ``include_superseded``.
+        """Stored returns as model objects, current only unless ``include_superseded``.
 
-        Ordered by service id, period start, period end, then storage order.
-        Parsed once and cached until the workspace changes.
+        For looking at single returns; analysis reads :meth:`record_frames`
+        instead, which builds no object per record. Ordered by service id,
+        period start, period end, then storage order.
         """
-        from hubspoke.serialization import loads_return
+        from hubspoke.workspace.objects import returns_from_tables
 
+        where = "1" if include_superseded else "r.superseded_by IS NULL"
         with _sqlite_errors(self._path):
-            data_version = self._conn.execute("PRAGMA data_version").fetchone()[0]
-            key = (int(data_version), self._conn.total_changes, include_superseded)
-            cached = self._cache.get(key)
-            if cached is not None:
-                return cached
-            where = "" if include_superseded else "WHERE superseded_by IS NULL"
-            rows = self._conn.execute(
-                f"SELECT body FROM returns {where} "
-                "ORDER BY service_id, period_start, period_end, id"
-            ).fetchall()
-        result = tuple(loads_return(body) for (body,) in rows)
-        # keep only entries for the current state (both include_superseded flags)
-        self._cache = {k: v for k, v in self._cache.items() if k[:2] == key[:2]}
-        self._cache[key] = result
-        return result
+            return returns_from_tables(self._conn, where)
+
+    def record_frames(
+        self,
+        *,
+        include_superseded: bool = False,
+        kinds: Sequence[Kind] = ("values", "cases", "activities", "outcomes"),
+    ) -> dict[str, pd.DataFrame]:
+        """The returns frame and the record frames, read columnar from one snapshot.
+
+        Keys ``returns``, then each of ``kinds``; columns and dtypes as in
+        :func:`hubspoke.workspace.records.read_frames` (``return_id``, the
+        return's service and period, then the :mod:`hubspoke.frames` columns).
+        Current returns only unless ``include_superseded``.
+        """
+        from hubspoke.workspace.records import ReadSnapshot, read_frames
+
+        where = "1" if include_superseded else "r.superseded_by IS NULL"
+        try:
+            with ReadSnapshot(self._path) as reader:
+                return read_frames(reader, where, kinds=kinds)
+        except Exception as exc:  # the ADBC driver has its own error classes
+            if isinstance(exc, WorkspaceError):
+                raise
+            raise WorkspaceError(f"{self._path}: cannot read the workspace ({exc})") from exc
 
     def history(
         self, service_id: str | None = None, period_label: str | None = None
@@ -485,35 +545,31 @@ class Workspace:
             rows = self._conn.execute(
                 "SELECT file_name, sha256, size, importer, importer_version, imported_at, "
                 "status, rows_read, rows_imported, rows_rejected, "
-                "(SELECT count(*) FROM json_each(diagnostics) "
-                " WHERE json_extract(value, '$.severity') = 'error') "
+                "(SELECT count(*) FROM file_diagnostics d "
+                " WHERE d.file_sha256 = files.sha256 AND d.severity = 'error') "
                 "FROM files ORDER BY imported_at, file_name"
             ).fetchall()
         return imports_frame(rows)
 
     def values_frame(self) -> pd.DataFrame:
-        """:func:`hubspoke.frames.values_frame` of the current returns."""
-        from hubspoke import frames
-
-        return frames.values_frame(self.returns())
+        """Values of the current returns (the :func:`hubspoke.frames.values_frame` columns)."""
+        frame = self.record_frames(kinds=("values",))["values"]
+        return frame.drop(columns=["return_id"])
 
     def cases_frame(self) -> pd.DataFrame:
-        """:func:`hubspoke.frames.cases_frame` of the current returns."""
-        from hubspoke import frames
-
-        return frames.cases_frame(self.returns())
+        """Case records of the current returns (:func:`hubspoke.frames.cases_frame` columns)."""
+        frame = self.record_frames(kinds=("cases",))["cases"]
+        return frame.drop(columns=["return_id"])
 
     def activities_frame(self) -> pd.DataFrame:
-        """:func:`hubspoke.frames.activities_frame` of the current returns."""
-        from hubspoke import frames
-
-        return frames.activities_frame(self.returns())
+        """Activities of the current returns (:func:`hubspoke.frames.activities_frame` columns)."""
+        frame = self.record_frames(kinds=("activities",))["activities"]
+        return frame.drop(columns=["return_id"])
 
     def outcomes_frame(self) -> pd.DataFrame:
-        """:func:`hubspoke.frames.outcomes_frame` of the current returns."""
-        from hubspoke import frames
-
-        return frames.outcomes_frame(self.returns())
+        """Outcome records of current returns (:func:`hubspoke.frames.outcomes_frame` columns)."""
+        frame = self.record_frames(kinds=("outcomes",))["outcomes"]
+        return frame.drop(columns=["return_id"])
 
     def returns_status(self, today: date) -> pd.DataFrame:
         """Received / late / missing / not due for each expected return, as of ``today``.
@@ -564,6 +620,34 @@ class Workspace:
         return key_outcomes(
             self.programme(), self.returns(), _period(period), rubric or DEFAULT_RUBRIC
         )
+
+
+def store_diagnostics(
+    conn: sqlite3.Connection, sha256: str, diagnostics: Sequence[Diagnostic]
+) -> None:
+    """Write a file's diagnostics, one row each, replacing any stored before."""
+    conn.execute("DELETE FROM file_diagnostics WHERE file_sha256 = ?", (sha256,))
+    conn.executemany(
+        "INSERT INTO file_diagnostics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            (
+                sha256,
+                seq,
+                d.severity.value,
+                d.code,
+                d.message,
+                d.location.file,
+                d.location.sheet,
+                d.location.row,
+                d.location.column,
+                d.location.column_letter,
+                d.location.path,
+                d.value,
+                d.suggestion,
+            )
+            for seq, d in enumerate(diagnostics)
+        ),
+    )
 
 
 def _count(n: int, noun: str) -> str:

@@ -8,9 +8,17 @@ case it replaces the whole return. If both carry a submission date and the
 new one was submitted earlier than the current one, it is stored as history
 and only contributes kinds the current return lacks. Every stored version
 stays in the history; nothing is deleted.
+
+The rule reads only each return's kinds and dates (:class:`Submission`), so
+the workspace applies it without reading any record: the records of a merged
+return are copied in SQL from the returns :attr:`Plan.current` names.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Literal
 
 import attrs
 
@@ -19,34 +27,47 @@ from hubspoke.model import MonitoringReturn
 #: The kinds of record a return carries, in the order messages name them.
 KINDS = ("values", "cases", "activities", "outcomes")
 
+Source = Literal["new", "current"]
+
 
 def kinds_of(ret: MonitoringReturn) -> tuple[str, ...]:
     """The kinds of record ``ret`` carries (non-empty collections)."""
     return tuple(k for k in KINDS if getattr(ret, k))
 
 
-def fill(
-    base: MonitoringReturn, donor: MonitoringReturn
-) -> tuple[MonitoringReturn, tuple[str, ...]]:
-    """``base`` plus ``donor``'s records of every kind ``base`` lacks, and the kinds taken."""
-    taken = tuple(k for k in KINDS if not getattr(base, k) and getattr(donor, k))
-    if not taken:
-        return base, ()
-    return attrs.evolve(base, **{k: getattr(donor, k) for k in taken}), taken
+@attrs.frozen(kw_only=True)
+class Submission:
+    """What supersession needs of a return: who and when, its kinds, the sender's mark."""
+
+    label: str
+    kinds: tuple[str, ...]
+    submitted_on: date | None = None
+    replaces_earlier: bool = False
+
+    @classmethod
+    def of(cls, ret: MonitoringReturn) -> Submission:
+        return cls(
+            label=f"{ret.service_id} {ret.period.label}",
+            kinds=kinds_of(ret),
+            submitted_on=ret.submitted_on,
+            replaces_earlier=ret.replaces_earlier,
+        )
 
 
 @attrs.frozen(kw_only=True)
 class Plan:
     """Rows to write for one new return.
 
-    ``current`` becomes the current return (None: the current one stays);
-    ``history`` is stored as already superseded (by ``current`` if set, else
-    by the return that stays current). ``note`` explains anything beyond a
-    plain replacement, for an info diagnostic.
+    ``current`` maps each kind the new current return holds to the return its
+    records come from (``"new"`` or ``"current"``); None means the current
+    return stays as it is. ``history`` is True when the new return is stored
+    as already superseded (by the new current return if there is one, else by
+    the return that stays current). ``note`` explains anything beyond a plain
+    replacement, for an info diagnostic.
     """
 
-    current: MonitoringReturn | None
-    history: MonitoringReturn | None = None
+    current: Mapping[str, Source] | None
+    history: bool = False
     note: str | None = None
 
     @property
@@ -54,15 +75,25 @@ class Plan:
         return self.current is not None
 
 
-def plan(new: MonitoringReturn, current: MonitoringReturn | None, current_source: str = "") -> Plan:
+def _from(
+    base: Submission, base_is: Source, donor: Submission
+) -> tuple[dict[str, Source], tuple[str, ...]]:
+    """``base``'s kinds, plus ``donor``'s kinds that ``base`` lacks (and those kinds)."""
+    other: Source = "current" if base_is == "new" else "new"
+    sources: dict[str, Source] = dict.fromkeys(base.kinds, base_is)
+    taken = tuple(k for k in KINDS if k not in base.kinds and k in donor.kinds)
+    sources |= dict.fromkeys(taken, other)
+    return {k: sources[k] for k in KINDS if k in sources}, taken
+
+
+def plan(new: Submission, current: Submission | None, current_source: str = "") -> Plan:
     """Decide how ``new`` is stored against ``current``.
 
     ``current_source`` names the current return in messages, e.g. "the
     return from 'q1.csv'" or "another return in this file".
     """
     if current is None:
-        return Plan(current=new)
-    label = f"{new.service_id} {new.period.label}"
+        return Plan(current=dict.fromkeys(new.kinds, "new"))
     older = (
         new.submitted_on is not None
         and current.submitted_on is not None
@@ -70,28 +101,28 @@ def plan(new: MonitoringReturn, current: MonitoringReturn | None, current_source
     )
     if not older:
         if new.replaces_earlier:
-            return Plan(current=new)
-        merged, taken = fill(new, current)
+            return Plan(current=dict.fromkeys(new.kinds, "new"))
+        sources, taken = _from(new, "new", current)
         note = None
         if taken:
             note = (
-                f"{label}: kept the {_names(taken)} of {current_source}, as this file has "
+                f"{new.label}: kept the {_names(taken)} of {current_source}, as this file has "
                 "none (mark a return replaces_earlier to replace everything)"
             )
-        return Plan(current=merged, note=note)
-    merged, taken = fill(current, new)
+        return Plan(current=sources, note=note)
+    sources, taken = _from(current, "current", new)
     when = f"submitted on {new.submitted_on}, before {current_source} ({current.submitted_on})"
     if not taken:
         return Plan(
             current=None,
-            history=new,
-            note=f"{label}: {when}; kept as history, the later return stays current",
+            history=True,
+            note=f"{new.label}: {when}; kept as history, the later return stays current",
         )
     return Plan(
-        current=merged,
-        history=new,
+        current=sources,
+        history=True,
         note=(
-            f"{label}: {when}; its {_names(taken)} were added to the later return, "
+            f"{new.label}: {when}; its {_names(taken)} were added to the later return, "
             "which stays current for the rest"
         ),
     )

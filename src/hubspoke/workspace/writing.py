@@ -1,32 +1,27 @@
-"""Writing returns inside an import's transaction: provenance, JSON, supersession rows.
+"""Writing returns inside an import's transaction: provenance, record rows, supersession.
 
 Everything here runs on a connection already inside ``BEGIN IMMEDIATE``
 (see :meth:`hubspoke.workspace.Workspace.store_report`); nothing commits.
+A return is one row of ``returns`` plus its records in the record tables
+(:mod:`hubspoke.workspace.records`); a merged return's records are copied
+in SQL from the returns it was merged from.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import attrs
 
 from hubspoke.diagnostics import Diagnostic, Location, Severity
 from hubspoke.model import MonitoringReturn, Provenance
-from hubspoke.workspace import supersession
+from hubspoke.workspace import records, supersession
 from hubspoke.workspace.outcome import Replacement, SourceFile
 
 if TYPE_CHECKING:
     from hubspoke.workspace.store import FileReportLike
-
-
-@attrs.frozen
-class Prepared:
-    """A return ready to insert: the model object and its JSON, made before locking."""
-
-    ret: MonitoringReturn
-    body: str
 
 
 def importer_version(report: FileReportLike) -> str:
@@ -50,10 +45,8 @@ def importer_version(report: FileReportLike) -> str:
 
 def prepare(
     ret: MonitoringReturn, source: SourceFile, importer: str, version: str, now: datetime
-) -> Prepared:
-    """The return with the workspace's provenance, and its JSON."""
-    from hubspoke.serialization import dumps_return
-
+) -> MonitoringReturn:
+    """The return with the workspace's provenance (file, SHA-256, importer, time)."""
     sheet = ret.provenance.sheet if ret.provenance is not None else None
     provenance = Provenance(
         source_file=source.path.name,
@@ -63,58 +56,106 @@ def prepare(
         imported_at=now,
         sheet=sheet,
     )
-    stored = attrs.evolve(ret, provenance=provenance)
-    return Prepared(ret=stored, body=dumps_return(stored))
+    return attrs.evolve(ret, provenance=provenance)
+
+
+@attrs.frozen
+class _Current:
+    """The current stored return for a service and period, as supersession sees it."""
+
+    id: int
+    file_name: str
+    sha256: str
+    submitted_on: date | None
+    replaces_earlier: bool
+    counts: dict[str, int]
+
+
+def _current(conn: sqlite3.Connection, ret: MonitoringReturn) -> _Current | None:
+    row = conn.execute(
+        "SELECT r.id, f.file_name, r.file_sha256, r.submitted_on, r.replaces_earlier, "
+        "r.n_values, r.n_cases, r.n_activities, r.n_outcomes FROM returns r "
+        "JOIN files f ON f.sha256 = r.file_sha256 "
+        "WHERE r.service_id = ? AND r.period_start = ? AND r.period_end = ? "
+        "AND r.superseded_by IS NULL",
+        (ret.service_id, ret.period.start.isoformat(), ret.period.end.isoformat()),
+    ).fetchone()
+    if row is None:
+        return None
+    return _Current(
+        id=int(row[0]),
+        file_name=str(row[1]),
+        sha256=str(row[2]),
+        submitted_on=None if row[3] is None else date.fromisoformat(row[3]),
+        replaces_earlier=bool(row[4]),
+        counts=dict(zip(supersession.KINDS, (int(n) for n in row[5:9]), strict=True)),
+    )
 
 
 def insert_return(
-    conn: sqlite3.Connection, item: Prepared, sha256: str, now: datetime
+    conn: sqlite3.Connection, ret: MonitoringReturn, sha256: str, now: datetime
 ) -> tuple[Replacement | None, Diagnostic | None]:
-    """Store one return against the current one for its service and period.
+    """Store one return (with its provenance set) against the current one for its period.
 
     Follows :func:`hubspoke.workspace.supersession.plan`. Returns what it
     replaced (if anything) and an info diagnostic explaining a merge or an
     older resubmission.
     """
-    from hubspoke.serialization import dumps_return, loads_return
-
-    ret = item.ret
-    key = (ret.service_id, ret.period.start.isoformat(), ret.period.end.isoformat())
-    row = conn.execute(
-        "SELECT r.id, r.body, f.file_name, r.file_sha256 FROM returns r "
-        "JOIN files f ON f.sha256 = r.file_sha256 "
-        "WHERE r.service_id = ? AND r.period_start = ? AND r.period_end = ? "
-        "AND r.superseded_by IS NULL",
-        key,
-    ).fetchone()
-    current = None if row is None else loads_return(row[1])
+    label = f"{ret.service_id} {ret.period.label}"
+    held = _current(conn, ret)
+    current = None
     source = ""
-    if row is not None:
+    if held is not None:
+        current = supersession.Submission(
+            label=label,
+            kinds=tuple(k for k in supersession.KINDS if held.counts[k]),
+            submitted_on=held.submitted_on,
+            replaces_earlier=held.replaces_earlier,
+        )
         source = (
-            "another return in this file" if row[3] == sha256 else f"the return from {row[2]!r}"
+            "another return in this file"
+            if held.sha256 == sha256
+            else f"the return from {held.file_name!r}"
         )
-    decided = supersession.plan(ret, current, source)
+    decided = supersession.plan(supersession.Submission.of(ret), current, source)
     next_id = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM returns").fetchone()[0])
-    history_id = next_id if decided.history is not None else None
-    current_id = next_id + (history_id is not None) if decided.current is not None else None
+    history_id = next_id if decided.history else None
+    current_id = next_id + decided.history if decided.current is not None else None
     replacement: Replacement | None = None
-    if row is not None and current_id is not None:
+    if held is not None and current_id is not None:
         # the foreign key is deferred, so the old row may point at the id about to exist
-        conn.execute("UPDATE returns SET superseded_by = ? WHERE id = ?", (current_id, row[0]))
+        conn.execute("UPDATE returns SET superseded_by = ? WHERE id = ?", (current_id, held.id))
         replacement = Replacement(
-            service_id=ret.service_id, period_label=ret.period.label, earlier_file=row[2]
+            service_id=ret.service_id, period_label=ret.period.label, earlier_file=held.file_name
         )
-    if decided.history is not None:
-        by = current_id if current_id is not None else row[0]
-        insert_row(conn, next_id, decided.history, item.body, sha256, by, now)
+    new_counts = {k: len(getattr(ret, k)) for k in supersession.KINDS}
+    if history_id is not None:
+        by = current_id if current_id is not None else held.id if held is not None else None
+        _insert_row(conn, history_id, ret, sha256, by, now, new_counts)
+        records.insert_all(conn, history_id, ret)
     if decided.current is not None and current_id is not None:
-        stored = attrs.evolve(decided.current, provenance=ret.provenance)
-        body = item.body if stored == ret else dumps_return(stored)
-        insert_row(conn, current_id, stored, body, sha256, None, now)
+        counts = {
+            k: new_counts[k] if decided.current.get(k) == "new" else held.counts[k] if held else 0
+            for k in supersession.KINDS
+        }
+        # an older resubmission only fills gaps: the later return's dates and mark stay
+        header = ret
+        if decided.history and held is not None:
+            header = attrs.evolve(
+                ret, submitted_on=held.submitted_on, replaces_earlier=held.replaces_earlier
+            )
+        _insert_row(conn, current_id, header, sha256, None, now, counts)
+        for kind, origin in decided.current.items():
+            if origin == "current" and held is not None:
+                records.copy_records(conn, kind, held.id, current_id)  # type: ignore[arg-type]
+            elif history_id is not None:
+                records.copy_records(conn, kind, history_id, current_id)  # type: ignore[arg-type]
+            else:
+                records.insert_records(conn, current_id, kind, getattr(ret, kind))  # type: ignore[arg-type]
     note = None
     if decided.note is not None:
         note = Diagnostic(
-            code="older-resubmission" if decided.history is not None else "kept-earlier-records",
+            code="older-resubmission" if decided.history else "kept-earlier-records",
             severity=Severity.INFO,
             message=decided.note,
             location=Location(file=ret.provenance.source_file if ret.provenance else None),
@@ -122,19 +163,20 @@ def insert_return(
     return replacement, note
 
 
-def insert_row(
+def _insert_row(
     conn: sqlite3.Connection,
     row_id: int,
     ret: MonitoringReturn,
-    body: str,
     sha256: str,
     superseded_by: int | None,
     now: datetime,
+    counts: dict[str, int],
 ) -> None:
     conn.execute(
         "INSERT INTO returns (id, service_id, period_start, period_end, period_label, "
-        "submitted_on, file_sha256, importer, superseded_by, stored_at, body, n_values, "
-        "n_cases, n_activities, n_outcomes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "submitted_on, file_sha256, importer, superseded_by, stored_at, n_values, "
+        "n_cases, n_activities, n_outcomes, replaces_earlier, sheet) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             row_id,
             ret.service_id,
@@ -146,10 +188,11 @@ def insert_row(
             ret.provenance.importer if ret.provenance else "unknown",
             superseded_by,
             now.isoformat(),
-            body,
-            len(ret.values),
-            len(ret.cases),
-            len(ret.activities),
-            len(ret.outcomes),
+            counts["values"],
+            counts["cases"],
+            counts["activities"],
+            counts["outcomes"],
+            int(ret.replaces_earlier),
+            ret.provenance.sheet if ret.provenance else None,
         ),
     )

@@ -1,0 +1,457 @@
+"""Return records in typed tables: the column specification, writing and columnar reading.
+
+Each kind of record (values, cases, activities, outcomes) has a table keyed by
+``returns.id`` (``return_values``, ``return_cases``, ...). :data:`KINDS`
+lists each table's columns once, with the type each has in a frame; writing
+(from model objects or from record frames) and reading (straight into typed
+frames through Arrow, never a Python object per row) both follow it.
+
+Reading uses the ADBC SQLite driver, which returns Arrow columns; SQLite
+columns have no fixed type, so every query starts with one typed row that
+pins Arrow's types and is dropped (:func:`_typed_select`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import attrs
+
+from hubspoke.codes import ActivityKind, GoalStatus, code_list
+from hubspoke.model import (
+    Activity,
+    CaseRecord,
+    DataValue,
+    MonitoringReturn,
+    OutcomeRecord,
+    RiskAssessment,
+)
+from hubspoke.workspace.schema import RECORD_DIMENSIONS
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+Kind = Literal["values", "cases", "activities", "outcomes"]
+ColumnType = Literal["string", "date", "int", "float", "bool", "code", "enum"]
+
+
+@attrs.frozen
+class Column:
+    """One record column: its frame ``name``, SQL column ``sql`` and frame type.
+
+    ``codes`` names the code list (type ``code``) or holds the enum's values
+    (type ``enum``): the categories of the frame's categorical column.
+    """
+
+    name: str
+    sql: str
+    type: ColumnType
+    codes: str | tuple[str, ...] | None = None
+
+    def categories(self) -> list[str]:
+        if isinstance(self.codes, tuple):
+            return list(self.codes)
+        assert self.codes is not None
+        return list(code_list(self.codes).values)
+
+
+def _col(name: str, type_: ColumnType, codes: str | tuple[str, ...] | None = None) -> Column:
+    return Column(name, name, type_, codes)
+
+
+def _enum(enum: Iterable[Any]) -> tuple[str, ...]:
+    return tuple(str(m.value) for m in enum)
+
+
+@attrs.frozen
+class RecordKind:
+    """A kind of record: its table and its columns after ``return_id``."""
+
+    kind: Kind
+    table: str
+    columns: tuple[Column, ...]
+
+    @property
+    def sql_columns(self) -> tuple[str, ...]:
+        return tuple(c.sql for c in self.columns)
+
+
+KINDS: Final[Mapping[Kind, RecordKind]] = {
+    "values": RecordKind(
+        "values",
+        "return_values",
+        (
+            _col("measure", "string"),
+            *(_col(d, "code", d) for d in RECORD_DIMENSIONS),
+            _col("value", "float"),
+        ),
+    ),
+    "cases": RecordKind(
+        "cases",
+        "return_cases",
+        (
+            _col("case_id", "string"),
+            _col("referral_date", "date"),
+            _col("referral_source", "code", "referral_source"),
+            _col("risk_at_referral", "code", "risk_level"),
+            _col("risk_latest", "code", "risk_level"),
+            _col("gender", "code", "gender"),
+            _col("ethnicity", "code", "ethnicity"),
+            _col("sexuality", "code", "sexuality"),
+            _col("age", "int"),
+            _col("age_band", "code", "age_band"),
+            _col("looked_after", "bool"),
+            _col("support_type", "code", "support_type"),
+            _col("missing_before", "int"),
+            _col("missing_after", "int"),
+            _col("closed_on", "date"),
+            _col("closure_reason", "code", "closure_reason"),
+        ),
+    ),
+    "activities": RecordKind(
+        "activities",
+        "return_activities",
+        (
+            _col("kind", "enum", _enum(ActivityKind)),
+            Column("on", "on_date", "date"),
+            _col("audience_profession", "code", "profession"),
+            _col("attendees", "int"),
+            _col("hours", "float"),
+        ),
+    ),
+    "outcomes": RecordKind(
+        "outcomes",
+        "return_outcomes",
+        (
+            _col("case_id", "string"),
+            _col("instrument", "string"),
+            Column("on", "on_date", "date"),
+            _col("score", "float"),
+            _col("goal", "string"),
+            _col("goal_status", "enum", _enum(GoalStatus)),
+            _col("subject", "string"),
+        ),
+    ),
+}
+"""Every kind of record, in the order messages and frames name them."""
+
+#: Columns of the returns frame (one row per return), in order.
+RETURN_COLUMNS: Final = (
+    "return_id",
+    "service_id",
+    "period_label",
+    "period_start",
+    "period_end",
+    "submitted_on",
+    "replaces_earlier",
+    "source_sha256",
+)
+
+# -- writing from model objects ----------------------------------------------------------------
+
+
+def _iso(d: date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+def _value_row(v: DataValue) -> tuple[object, ...]:
+    dims = dict(v.breakdown)
+    return (v.measure, *(dims.get(d) for d in RECORD_DIMENSIONS), float(v.value))
+
+
+def _reviews_json(reviews: Sequence[RiskAssessment]) -> str | None:
+    if not reviews:
+        return None
+    return json.dumps(
+        [
+            {
+                "on": r.on.isoformat(),
+                "level": r.level,
+                "tool": r.tool,
+                "tool_version": r.tool_version,
+                "score": r.score,
+            }
+            for r in reviews
+        ]
+    )
+
+
+def _case_row(c: CaseRecord) -> tuple[object, ...]:
+    return (
+        c.case_id,
+        _iso(c.referral_date),
+        c.referral_source,
+        c.risk_at_referral,
+        c.risk_latest,
+        c.gender,
+        c.ethnicity,
+        c.sexuality,
+        c.age,
+        c.age_band,
+        None if c.looked_after is None else int(c.looked_after),
+        c.support_type,
+        c.missing_before,
+        c.missing_after,
+        _iso(c.closed_on),
+        c.closure_reason,
+        _reviews_json(c.reviews),
+    )
+
+
+def _activity_row(a: Activity) -> tuple[object, ...]:
+    return (a.kind.value, _iso(a.on), a.audience_profession, a.attendees, float(a.hours))
+
+
+def _outcome_row(o: OutcomeRecord) -> tuple[object, ...]:
+    return (
+        o.case_id,
+        o.instrument,
+        o.on.isoformat(),
+        o.score,
+        o.goal,
+        None if o.goal_status is None else o.goal_status.value,
+        o.subject,
+    )
+
+
+_ROW_OF: Final[Mapping[Kind, Callable[[Any], tuple[object, ...]]]] = {
+    "values": _value_row,
+    "cases": _case_row,
+    "activities": _activity_row,
+    "outcomes": _outcome_row,
+}
+
+
+def _insert_sql(kind: Kind) -> str:
+    spec = KINDS[kind]
+    names = ["return_id", *spec.sql_columns] + (["reviews"] if kind == "cases" else [])
+    marks = ", ".join("?" for _ in names)
+    return f"INSERT INTO {spec.table} ({', '.join(names)}) VALUES ({marks})"
+
+
+def insert_records(
+    conn: sqlite3.Connection, return_id: int, kind: Kind, records: Sequence[object]
+) -> None:
+    """Insert one return's records of ``kind`` (model objects) under ``return_id``."""
+    row_of = _ROW_OF[kind]
+    conn.executemany(_insert_sql(kind), ((return_id, *row_of(r)) for r in records))
+
+
+def copy_records(conn: sqlite3.Connection, kind: Kind, from_id: int, to_id: int) -> None:
+    """Copy return ``from_id``'s records of ``kind`` to return ``to_id`` (in SQL)."""
+    spec = KINDS[kind]
+    names = [*spec.sql_columns] + (["reviews"] if kind == "cases" else [])
+    listed = ", ".join(names)
+    conn.execute(
+        f"INSERT INTO {spec.table} (return_id, {listed}) "
+        f"SELECT ?, {listed} FROM {spec.table} WHERE return_id = ? ORDER BY rowid",
+        (to_id, from_id),
+    )
+
+
+def insert_all(conn: sqlite3.Connection, return_id: int, ret: MonitoringReturn) -> None:
+    """Insert every record of ``ret`` under ``return_id``."""
+    for kind in KINDS:
+        records = getattr(ret, kind)
+        if records:
+            insert_records(conn, return_id, kind, records)
+
+
+# -- reading as typed frames -------------------------------------------------------------------
+
+
+_PIN: Final[Mapping[ColumnType, str]] = {
+    "string": "''",
+    "date": "''",
+    "code": "''",
+    "enum": "''",
+    "int": "0",
+    "bool": "0",
+    "float": "0.0",
+}
+
+
+def _typed_select(columns: Sequence[tuple[str, ColumnType]], body: str) -> str:
+    """``body`` (a SELECT of ``columns``) behind one typed row that pins Arrow's types.
+
+    The ADBC driver infers each column's type from the first rows; a column
+    that starts with NULLs would be read as integers and then fail on text.
+    The pinning row has ``_pin = 0``; every real row ``_pin = 1``.
+    """
+    pins = ", ".join(f"{_PIN[t]} AS {name}" for name, t in columns)
+    return f"SELECT 0 AS _pin, {pins} UNION ALL SELECT 1, * FROM ({body})"
+
+
+@attrs.frozen
+class TableReader:
+    """Reads queries as Arrow tables from one read-only snapshot of a workspace file."""
+
+    cursor: Any
+
+    def query(
+        self, columns: Sequence[tuple[str, ColumnType]], body: str, params: Sequence[object] = ()
+    ) -> pa.Table:
+        """The rows of ``body`` (selecting ``columns`` in order), typed, as an Arrow table."""
+        self.cursor.execute(_typed_select(columns, body), list(params))
+        table: pa.Table = self.cursor.fetch_arrow_table()
+        return table.slice(1).drop_columns(["_pin"])
+
+
+def _uri(path: Path) -> str:
+    return path.resolve().as_uri() + "?mode=ro"
+
+
+class ReadSnapshot:
+    """A read-only ADBC connection holding one read transaction (a consistent snapshot)."""
+
+    def __init__(self, path: Path) -> None:
+        import adbc_driver_sqlite.dbapi as adbc
+
+        self._conn = adbc.connect(_uri(path))
+        self._cursor = self._conn.cursor()
+        self.reader = TableReader(self._cursor)
+
+    def close(self) -> None:
+        self._cursor.close()
+        self._conn.close()
+
+    def __enter__(self) -> TableReader:
+        return self.reader
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def returns_table_sql(where: str) -> tuple[list[tuple[str, ColumnType]], str]:
+    """Columns and SELECT of the returns frame for returns matching ``where`` (SQL on ``r``)."""
+    columns: list[tuple[str, ColumnType]] = [
+        ("return_id", "int"),
+        ("service_id", "string"),
+        ("period_label", "string"),
+        ("period_start", "date"),
+        ("period_end", "date"),
+        ("submitted_on", "date"),
+        ("replaces_earlier", "bool"),
+        ("source_sha256", "string"),
+    ]
+    body = (
+        "SELECT r.id, r.service_id, r.period_label, r.period_start, r.period_end, "
+        "r.submitted_on, r.replaces_earlier, r.file_sha256 FROM returns r "
+        f"WHERE {where} ORDER BY r.service_id, r.period_start, r.period_end, r.id"
+    )
+    return columns, body
+
+
+def record_table_sql(
+    kind: Kind, where: str, wanted: Sequence[str] | None = None
+) -> tuple[list[tuple[str, ColumnType]], str]:
+    """Columns and SELECT of one kind's records for returns matching ``where``.
+
+    ``wanted`` limits the record columns (frame names); ``return_id`` always comes first.
+    """
+    spec = KINDS[kind]
+    chosen = [c for c in spec.columns if wanted is None or c.name in wanted]
+    columns: list[tuple[str, ColumnType]] = [("return_id", "int")]
+    columns += [(c.sql, c.type) for c in chosen]
+    listed = ", ".join(f"t.{c.sql}" for c in chosen)
+    body = (
+        f"SELECT t.return_id, {listed} FROM {spec.table} t JOIN returns r ON r.id = t.return_id "
+        f"WHERE {where} ORDER BY t.return_id, t.rowid"
+    )
+    return columns, body
+
+
+def arrow_column_to_pandas(column: pa.ChunkedArray, type_: ColumnType, spec: Column | None) -> Any:
+    """One Arrow column as the pandas array of the frames' fixed dtype (see hubspoke.frames)."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if type_ == "date":
+        days = pc.if_else(pc.equal(column, ""), None, column)
+        stamps = days.cast(pa.date32()).cast(pa.timestamp("ns"))
+        return pd.Series(stamps.to_pandas(), dtype="datetime64[ns]").array
+    if type_ == "string":
+        return pd.array(column, dtype="string")
+    if type_ == "int":
+        return pd.array(column.to_pandas(), dtype="Int64")
+    if type_ == "float":
+        return pd.array(column.to_pandas(), dtype="Float64")
+    if type_ == "bool":
+        return pd.array(column.to_pandas(), dtype="Int64").astype("boolean")
+    assert spec is not None
+    encoded = column.dictionary_encode().combine_chunks()
+    categorical = pd.Categorical.from_codes(
+        encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False),
+        categories=pd.Index(encoded.dictionary.to_pylist(), dtype=object),
+    )
+    return categorical.set_categories(spec.categories())
+
+
+def to_frame(
+    table: pa.Table, columns: Sequence[tuple[str, ColumnType]], specs: Mapping[str, Column]
+) -> pd.DataFrame:
+    """An Arrow table of ``columns`` as a frame of fixed dtypes, named as in ``specs``."""
+    import pandas as pd
+
+    data: dict[str, Any] = {}
+    for i, (sql, type_) in enumerate(columns):
+        spec = specs.get(sql)
+        name = spec.name if spec is not None else sql
+        data[name] = arrow_column_to_pandas(table.column(i), type_, spec)
+    return pd.DataFrame(data)
+
+
+#: The columns a record frame takes from its return, after ``return_id``.
+PERIOD_COLUMNS: Final = ("service_id", "period_label", "period_start", "period_end")
+
+
+def read_frames(
+    reader: TableReader,
+    where: str = "r.superseded_by IS NULL",
+    params: Sequence[object] = (),
+    *,
+    kinds: Iterable[Kind] = tuple(KINDS),
+    wanted: Mapping[Kind, Sequence[str]] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The returns frame and the record frames of the returns matching ``where``.
+
+    Keys: ``returns`` and each kind asked for. Each record frame is
+    ``return_id``, the return's service and period columns, then the kind's
+    columns (all, or ``wanted[kind]``); values end with ``source_sha256``.
+    Dtypes are those of :mod:`hubspoke.frames`. ``where`` is SQL on the
+    returns table aliased ``r`` (default: current returns).
+    """
+    import numpy as np
+    import pandas as pd
+
+    columns, body = returns_table_sql(where)
+    returns = to_frame(reader.query(columns, body, params), columns, {})
+    out: dict[str, pd.DataFrame] = {"returns": returns}
+    by_id = returns.set_index("return_id")
+    for kind in kinds:
+        spec = KINDS[kind]
+        chosen = None if wanted is None else wanted.get(kind)
+        cols, sql = record_table_sql(kind, where, chosen)
+        frame = to_frame(reader.query(cols, sql, params), cols, {c.sql: c for c in spec.columns})
+        position = by_id.index.get_indexer(pd.Index(frame["return_id"].to_numpy(dtype=np.int64)))
+        taken = {name: by_id[name].array.take(position) for name in PERIOD_COLUMNS}
+        names = [c for c in frame.columns if c != "return_id"]
+        assembled: dict[str, Any] = {"return_id": frame["return_id"].array, **taken}
+        assembled |= {n: frame[n].array for n in names}
+        if kind == "values":
+            assembled["source_sha256"] = by_id["source_sha256"].array.take(position)
+        out[kind] = pd_frame(assembled)
+    return out
+
+
+def pd_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(dict(columns))
