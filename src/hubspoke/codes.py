@@ -288,6 +288,17 @@ GENDER = CodeList(
         _c("1", "Male", "m", "boy", "man", "male", "young man"),
         _c("2", "Female", "f", "girl", "woman", "female", "young woman"),
         _c("9", "Indeterminate", "indeterminate", "not specified", "other", "non binary"),
+        # Not a CIN code: the census has no "declined", but a young person who
+        # prefers not to say has answered, which "not recorded" (0) would hide.
+        _c(
+            "declined",
+            "Declined (prefer not to say)",
+            "prefer not to say",
+            "declined",
+            "refused",
+            "rather not say",
+            status="declined",
+        ),
         _c(
             "0",
             "Not recorded",
