@@ -266,12 +266,17 @@ def open_workbook(source: Path, *, max_bytes: int) -> Any:
     if not openpyxl.DEFUSEDXML:
         raise FileImportError("reading workbooks needs defusedxml installed (XML hardening)")
     try:
-        if source.stat().st_size > max_bytes:
-            raise FileImportError(f"{file}: larger than {max_bytes:,} bytes")
+        from hubspoke.plugins.contract import MAX_WORKBOOK_BYTES
+
+        if source.stat().st_size > min(max_bytes, MAX_WORKBOOK_BYTES):
+            raise FileImportError(
+                f"{file}: larger than {min(max_bytes, MAX_WORKBOOK_BYTES):,} bytes, the most "
+                "a workbook may be; export large returns as CSV"
+            )
         data = source.read_bytes()
     except OSError as exc:
         raise FileImportError(f"{file}: cannot read the file ({exc.strerror or exc})") from None
-    limit = max_bytes * UNCOMPRESSED_FACTOR
+    limit = min(max_bytes, MAX_WORKBOOK_BYTES) * UNCOMPRESSED_FACTOR
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             total = sum(info.file_size for info in archive.infolist())

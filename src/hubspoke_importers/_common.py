@@ -49,7 +49,7 @@ def read_source(source: Path, options: LoadOptions) -> bytes:
     if size > options.max_bytes:
         raise FileImportError(
             f"{source.name}: the file is {size:,} bytes, over the limit of "
-            f"{options.max_bytes:,} bytes (LoadOptions.max_bytes)"
+            f"{options.max_bytes:,} bytes; raise it with --max-file-size or HUBSPOKE_MAX_FILE_SIZE"
         )
     try:
         return source.read_bytes()

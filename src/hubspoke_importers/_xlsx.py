@@ -44,7 +44,14 @@ HEADER_SEARCH_ROWS = 30
 
 def check_zip(data: bytes, file: str, max_bytes: int) -> None:
     """Refuse a workbook that is not a zip or whose members inflate past the limit."""
-    limit = max_bytes * UNCOMPRESSED_FACTOR
+    from hubspoke.plugins.contract import MAX_WORKBOOK_BYTES
+
+    if len(data) > MAX_WORKBOOK_BYTES:
+        raise FileImportError(
+            f"{file}: a workbook of {len(data):,} bytes is over the workbook limit of "
+            f"{MAX_WORKBOOK_BYTES:,} bytes; export large returns as CSV"
+        )
+    limit = min(max_bytes, MAX_WORKBOOK_BYTES) * UNCOMPRESSED_FACTOR
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             total = sum(info.file_size for info in archive.infolist())
@@ -53,7 +60,7 @@ def check_zip(data: bytes, file: str, max_bytes: int) -> None:
     if total > limit:
         raise FileImportError(
             f"{file}: the workbook would inflate to {total:,} bytes, over the limit of "
-            f"{limit:,} bytes ({UNCOMPRESSED_FACTOR} x LoadOptions.max_bytes); "
+            f"{limit:,} bytes ({UNCOMPRESSED_FACTOR} x the workbook limit); "
             "it is refused as a possible zip bomb"
         )
 

@@ -72,3 +72,39 @@ def _quiet_stdout() -> None:
         os.dup2(fd, sys.stdout.fileno())
     except (OSError, ValueError):  # no real file descriptor (e.g. under a test runner)
         pass
+
+
+_SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+class FileSize(click.ParamType):  # type: ignore[type-arg]
+    """A size in bytes, written as a whole number with an optional K, M or G (binary) suffix."""
+
+    name = "size"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("IB").removesuffix("B")
+        number, unit = (text[:-1], text[-1]) if text[-1:] in _SIZE_UNITS else (text, "")
+        if not number.isdigit() or int(number) <= 0 or len(number) > 15:
+            self.fail(f"{value!r} is not a size such as 200M, 1G or 52428800", param, ctx)
+        return int(number) * _SIZE_UNITS[unit]
+
+
+def max_file_size_option() -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``--max-file-size`` (default: $HUBSPOKE_MAX_FILE_SIZE, else LoadOptions' default)."""
+    from hubspoke.plugins.contract import DEFAULT_MAX_BYTES
+
+    return click.option(
+        "--max-file-size",
+        "max_file_size",
+        type=FileSize(),
+        envvar="HUBSPOKE_MAX_FILE_SIZE",
+        default=DEFAULT_MAX_BYTES,
+        show_default=f"{DEFAULT_MAX_BYTES // 1024**2}M",
+        help="Refuse return files larger than this (e.g. 200M, 1G). "
+        "Default: $HUBSPOKE_MAX_FILE_SIZE. Workbooks keep a lower limit of their own.",
+    )

@@ -22,7 +22,13 @@ from typing import Any
 import attrs
 import click
 
-from hubspoke.cli._common import EXIT_DATA, EXIT_OK, fail, friendly_errors
+from hubspoke.cli._common import (
+    EXIT_DATA,
+    EXIT_OK,
+    fail,
+    friendly_errors,
+    max_file_size_option,
+)
 from hubspoke.diagnostics import Diagnostic, Location, Severity
 from hubspoke.errors import DataValidationError, SerializationError
 from hubspoke.workspace import ImportOutcome, SourceFile, Workspace
@@ -198,10 +204,15 @@ def _document(workspace: Path, outcomes: list[ImportOutcome]) -> dict[str, Any]:
     help="The workspace file (created if absent). Default: $HUBSPOKE_WORKSPACE.",
 )
 @click.option("--format", "format_name", metavar="NAME", help="Read every file with this importer.")
+@max_file_size_option()
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON document.")
 @friendly_errors
 def import_(
-    files: tuple[Path, ...], workspace: Path, format_name: str | None, as_json: bool
+    files: tuple[Path, ...],
+    workspace: Path,
+    format_name: str | None,
+    max_file_size: int,
+    as_json: bool,
 ) -> None:
     """Store return FILEs (and a programme file) in a workspace, one transaction per file."""
     if format_name is not None:
@@ -219,7 +230,7 @@ def import_(
             outcomes.append(import_programme(ws, path))
         show = len(returns) >= PROGRESS_FROM
         for path in _with_progress(returns, show):
-            outcomes.append(ws.import_file(path, format=format_name))
+            outcomes.append(ws.import_file(path, format=format_name, max_bytes=max_file_size))
     rejected = any(o.status == "rejected" for o in outcomes)
     if as_json:
         click.echo(json.dumps(_document(workspace, outcomes), indent=2))

@@ -21,7 +21,7 @@ from pathlib import Path
 import attrs
 import click
 
-from hubspoke.cli._common import EXIT_DATA, EXIT_OK, fail, friendly_errors
+from hubspoke.cli._common import EXIT_DATA, EXIT_OK, fail, friendly_errors, max_file_size_option
 from hubspoke.diagnostics import Diagnostic, Severity
 from hubspoke.plugins.contract import LoadOptions
 from hubspoke.plugins.registry import Registry, UnknownFormatError, get_registry
@@ -145,6 +145,7 @@ def _plugin_warning(registry: Registry) -> str | None:
     metavar="ID",
     help="The service the files are from, for exports that do not say (e.g. S07).",
 )
+@max_file_size_option()
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as one JSON document.")
 @friendly_errors
 def validate(
@@ -153,6 +154,7 @@ def validate(
     programme_file: Path | None,
     period_label: str | None,
     service_id: str | None,
+    max_file_size: int,
     as_json: bool,
 ) -> None:
     """Check return FILEs and report every problem with its location."""
@@ -162,7 +164,9 @@ def validate(
             format_name = registry.get(format_name).name
         except UnknownFormatError as exc:
             fail(str(exc))
-    options = load_options(programme_file, period_label, service_id)
+    options = attrs.evolve(
+        load_options(programme_file, period_label, service_id), max_bytes=max_file_size
+    )
     reports = [
         validate_file(path, format=format_name, registry=registry, options=options)
         for path in files

@@ -124,6 +124,15 @@ class Probe:
             return raw.decode("cp1252", errors="replace")
 
 
+#: The largest return file read by default (bytes): a million-row cases CSV is about 100 MiB.
+#: ``--max-file-size`` and ``HUBSPOKE_MAX_FILE_SIZE`` change it.
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+
+#: Workbooks are read whole into memory, so their own cap stays lower whatever ``max_bytes``
+#: says; what a workbook inflates to is bounded from this, never from ``max_bytes`` alone.
+MAX_WORKBOOK_BYTES = 50 * 1024 * 1024
+
+
 @attrs.frozen(kw_only=True)
 class LoadOptions:
     """Options for :meth:`Importer.load`; every field has a safe default.
@@ -138,7 +147,7 @@ class LoadOptions:
     programme: Programme | None = None
     service_id: str | None = None
     period: Period | None = None
-    max_bytes: int = 50 * 1024 * 1024
+    max_bytes: int = DEFAULT_MAX_BYTES
     keep_personal_data: bool = False
 
 

@@ -246,15 +246,18 @@ class Workspace:
 
     # -- importing ---------------------------------------------------------------------
 
-    def import_file(self, path: Path | str, *, format: str | None = None) -> ImportOutcome:
+    def import_file(
+        self, path: Path | str, *, format: str | None = None, max_bytes: int | None = None
+    ) -> ImportOutcome:
         """Validate and store one return file in one transaction.
 
         The same bytes imported again change nothing (``unchanged``); a file
         rejected before is validated again (the importer or programme may have
         changed) and still changes nothing if it is still rejected. ``format``
-        names the importer and skips detection.
+        names the importer and skips detection; ``max_bytes`` is the largest
+        file read (default :data:`hubspoke.plugins.contract.DEFAULT_MAX_BYTES`).
         """
-        from hubspoke.plugins.contract import LoadOptions
+        from hubspoke.plugins.contract import DEFAULT_MAX_BYTES, LoadOptions
         from hubspoke.validation import validate_file
 
         path = Path(path)
@@ -266,7 +269,8 @@ class Workspace:
         if earlier is not None:
             return earlier
         programme = self.programme() if self.has_programme() else None
-        report = validate_file(path, format=format, options=LoadOptions(programme=programme))
+        options = LoadOptions(programme=programme, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
+        report = validate_file(path, format=format, options=options)
         return self.store_report(source, report)
 
     def _file_row(self, sha256: str) -> sqlite3.Row | None:
