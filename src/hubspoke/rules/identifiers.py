@@ -37,7 +37,7 @@ def check_duplicate_ids(
         )
         keys["id"] = ids
         dup = keys.duplicated(keep="first")
-        group = keys.astype(str).agg("\x1f".join, axis=1)
+        group = keys.fillna("").agg("\x1f".join, axis=1)
     else:
         dup = ids.duplicated(keep="first")
         group = ids

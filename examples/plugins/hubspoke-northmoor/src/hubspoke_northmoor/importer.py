@@ -276,7 +276,7 @@ class NorthmoorCasesImporter:
         # where each record was read, so hubspoke's own checks (dates outside the
         # period, services not in the programme) point at the row and column
         letters = {h: places[h].letter or "" for h in frame.columns}
-        columns = {
+        columns: dict[str | None, dict[str, tuple[str, str]]] = {
             None: {
                 field: (header, letters[header])
                 for header, field in {"Team": "service_id", **DATES}.items()
