@@ -1,6 +1,9 @@
 """Derive each indicator's inputs for one spoke over one period from a programme and its returns.
 
-Pure functions over model objects (no pandas). Every input with no evidence
+Programme structure (hosting, funding, posts, supervision) is read here
+from model objects; what returns say is read by the figures engine
+(:mod:`hubspoke.figures`, imported only when a derivation needs it, so that
+importing this module stays free of pandas). Every input with no evidence
 is None (missing), never 0; the one exception is ``months_funded_ahead``,
 which the rubric defines as 0 when no funding ends after the period. Which
 returns count follows :mod:`hubspoke.indicators.evidence`. Record order
@@ -14,17 +17,11 @@ hours as reported.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from hubspoke.codes import AGENCY_REFERRAL_SOURCES, RISK_ORDER, FundingCondition
+from hubspoke.codes import FundingCondition
 from hubspoke.errors import ModelError
-from hubspoke.indicators.evidence import (
-    latest_cases,
-    measure_total,
-    referrals_in,
-    returns_for,
-)
 from hubspoke.indicators.inputs import (
     EmbeddednessInputs,
     IndependenceInputs,
@@ -83,72 +80,6 @@ def hosting_in_force(
     return max(found, key=lambda h: (overlap_days(h, period), h.start, h.id))
 
 
-# -- returns --------------------------------------------------------------------------------
-
-
-def _paired_totals(
-    returns: Iterable[MonitoringReturn], first: Sequence[str], second: Sequence[str]
-) -> tuple[float, float] | None:
-    """Sum ``first`` and ``second`` measure groups over returns that report both; None if none.
-
-    A return contributes only when it reports at least one measure of each
-    group (a missing measure within a reported group counts 0), so a ratio
-    is never formed from a numerator and a denominator of different returns.
-    """
-    a_parts: list[float] = []
-    b_parts: list[float] = []
-    seen = False
-    for ret in returns:
-        a = [v for v in (measure_total(ret, m) for m in first) if v is not None]
-        b = [v for v in (measure_total(ret, m) for m in second) if v is not None]
-        if a and b:
-            seen = True
-            a_parts += a
-            b_parts += b
-    return (math.fsum(a_parts), math.fsum(b_parts)) if seen else None
-
-
-def _whole(value: float) -> int:
-    return round(value)
-
-
-def referrals(returns: Iterable[MonitoringReturn]) -> tuple[int, int] | None:
-    """``(from agencies, total)`` referrals over ``returns`` (case records first; see evidence)."""
-    agency: list[float] = []
-    total: list[float] = []
-    seen = False
-    for ret in returns:
-        found = referrals_in(ret)
-        if found is None:
-            continue
-        seen = True
-        total.append(found[0])
-        agency += [n for code, n in found[1].items() if code in AGENCY_REFERRAL_SOURCES]
-    return (_whole(math.fsum(agency)), _whole(math.fsum(total))) if seen else None
-
-
-def risk_mix(returns: Iterable[MonitoringReturn]) -> tuple[int, int] | None:
-    """``(cases below high risk, cases with a known risk)`` over distinct cases; None if no cases.
-
-    A case's risk is its latest level, else its level at referral; "not
-    recorded" levels are treated as absent, and cases with no known level are
-    left out of both counts.
-    """
-    cases = latest_cases(returns)
-    if not cases:
-        return None
-    below = known = 0
-    for case in cases.values():
-        level = next(
-            (x for x in (case.risk_latest, case.risk_at_referral) if x in RISK_ORDER), None
-        )
-        if level is None:
-            continue
-        known += 1
-        below += level != "high"
-    return below, known
-
-
 # -- the three derivations -----------------------------------------------------------------
 
 
@@ -157,36 +88,28 @@ def embeddedness_inputs(
 ) -> EmbeddednessInputs:
     """Embeddedness inputs of one spoke over ``period``.
 
-    Hosting fields come from :func:`hosting_in_force`; forums from the totals
-    of ``multi_agency_meetings_attended``/``_held`` (returns reporting both);
-    referrals from :func:`referrals`.
+    Hosting fields come from :func:`hosting_in_force`; forums from the
+    figures of ``multi_agency_meetings_attended``/``_held`` (returns reporting
+    both); referrals from agencies and in all from the returns with a split
+    by referral source (:func:`hubspoke.figures.facts.referrals`). An adapter:
+    the returns are read by the figures engine (:mod:`hubspoke.figures`).
     """
+    from hubspoke.figures.inputs import embeddedness_for, frames_of_returns, return_inputs_of
+
     spoke_of(programme, spoke_id)
-    rets = returns_for(returns, spoke_id, period)
-    host = hosting_in_force(programme, spoke_id, period)
-    forums = _paired_totals(
-        rets, ["multi_agency_meetings_attended"], ["multi_agency_meetings_held"]
-    )
-    refs = referrals(rets)
-    return EmbeddednessInputs(
-        formal_agreement=None if host is None else host.formal_agreement,
-        colocation_days=None if host is None else host.colocation_days,
-        systems_access=None if host is None else host.systems_access,
-        forums_attended=None if forums is None else _whole(forums[0]),
-        forums_held=None if forums is None else _whole(forums[1]),
-        referrals_from_agencies=None if refs is None else refs[0],
-        referrals_total=None if refs is None else refs[1],
-        host_in_recruitment=None if host is None else host.host_in_recruitment,
-    )
+    found = return_inputs_of(frames_of_returns(returns), period)
+    return embeddedness_for(programme, spoke_id, period, found)
 
 
-def _funding_in_force(
+def funding_in_force(
     programme: Programme, spoke_id: str, period: Period
 ) -> tuple[FundingArrangement, ...]:
+    """The spoke's funding arrangements in force during ``period``."""
     return programme.funding_during(spoke_id, period)
 
 
-def _has_condition(found: Sequence[FundingArrangement], condition: FundingCondition) -> bool | None:
+def has_condition(found: Sequence[FundingArrangement], condition: FundingCondition) -> bool | None:
+    """Whether any arrangement in ``found`` carries ``condition``; None when there is none."""
     if not found:
         return None
     return any(condition in f.conditions for f in found)
@@ -204,25 +127,11 @@ def independence_inputs(
     hours measures (``hours_direct_work + hours_training`` against those plus
     ``hours_other_duties``, returns reporting both sides).
     """
+    from hubspoke.figures.inputs import frames_of_returns, independence_for, return_inputs_of
+
     spoke_of(programme, spoke_id)
-    rets = returns_for(returns, spoke_id, period)
-    found = _funding_in_force(programme, spoke_id, period)
-    host = hosting_in_force(programme, spoke_id, period)
-    mix = risk_mix(rets)
-    hours = _paired_totals(rets, CSE_HOURS_MEASURES, (OTHER_HOURS_MEASURE,))
-    independent = math.fsum(f.amount_during(period) for f in found if f.source.independent)
-    total = math.fsum(f.amount_during(period) for f in found)
-    return IndependenceInputs(
-        independent_funding=independent if found else None,
-        total_funding=total if found else None,
-        line_management=None if host is None else host.line_management.value,
-        referral_mandate=_has_condition(found, FundingCondition.REFERRAL_MANDATE),
-        time_limited_work=_has_condition(found, FundingCondition.TIME_LIMITED_WORK),
-        cases_below_high_risk=None if mix is None else mix[0],
-        cases_total=None if mix is None else mix[1],
-        cse_hours=None if hours is None else hours[0],
-        total_hours=None if hours is None else hours[0] + hours[1],
-    )
+    found = return_inputs_of(frames_of_returns(returns), period)
+    return independence_for(programme, spoke_id, period, found)
 
 
 def months_funded_ahead(programme: Programme, spoke_id: str, period: Period) -> float:
@@ -238,7 +147,7 @@ def funding_by_funder(
     programme: Programme, spoke_id: str, period: Period
 ) -> tuple[float, ...] | None:
     """Amounts in force during ``period`` summed per funder, ordered by funder id; None if none."""
-    found = _funding_in_force(programme, spoke_id, period)
+    found = funding_in_force(programme, spoke_id, period)
     if not found:
         return None
     per: dict[str, list[float]] = {}
@@ -272,7 +181,7 @@ def sustainability_inputs(
     input is read from returns.
     """
     spoke = spoke_of(programme, spoke_id)
-    found = _funding_in_force(programme, spoke_id, period)
+    found = funding_in_force(programme, spoke_id, period)
     existed, filled = programme.post_days(spoke_id, period)
     # Overlapping occupancies (a validation error of the programme) could make
     # filled exceed existed; a post cannot be more than full.

@@ -1,42 +1,30 @@
-"""The evidence behind the six key outcome measures, gathered per spoke (pure Python).
+"""The evidence behind the six key outcome measures, gathered per spoke.
 
-:func:`spoke_facts` reads one spoke's programme structure and counted
-returns (:mod:`hubspoke.indicators.evidence`) into a :class:`SpokeFacts`:
-raw counts and pairs, not yet divided, so that roll-ups to hub, phase and
-programme pool the evidence (a share over all cases in a hub, never a mean
-of spokes' shares). :mod:`hubspoke.indicators.outcomes` turns facts into rows.
+A :class:`SpokeFacts` holds one spoke's raw counts, sums and score pairs
+for a period, not yet divided, so that roll-ups to hub, phase and programme
+pool the evidence (a share over all cases in a hub, never a mean of spokes'
+shares). They are computed for every spoke at once from record frames by
+:func:`hubspoke.figures.spokes.spoke_facts_from_frames`;
+:func:`spoke_facts` is the adapter for model objects.
+:mod:`hubspoke.indicators.outcomes` turns facts into rows.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from hubspoke.codes import RISK_ORDER, ActivityKind, PlacementType
-from hubspoke.indicators.derive import (
-    embeddedness_inputs,
-    hosting_in_force,
-    independence_inputs,
-    spoke_active,
-)
-from hubspoke.indicators.evidence import (
-    ONE_TO_ONE_SUPPORT,
-    latest_cases,
-    measure_by,
-    measure_or_breakdown_total,
-    measure_total,
-    referrals_in,
-    returns_for,
-)
 from hubspoke.indicators.rubric import Rubric
-from hubspoke.indicators.scoring import score_embeddedness
-from hubspoke.model import MonitoringReturn, OutcomeRecord, Programme, Spoke, overlap_days
+from hubspoke.model import MonitoringReturn, Programme, Spoke, overlap_days
 from hubspoke.periods import Period
 
-GROUP_KINDS = frozenset({ActivityKind.GROUP_WORK, ActivityKind.TALK_TO_YOUNG_PEOPLE})
+if TYPE_CHECKING:
+    import numpy as np
+
 NOT_RECORDED = "not_recorded"
 
 
@@ -62,6 +50,17 @@ class Reach:
     fte: float | None
 
 
+@attrs.frozen(kw_only=True, eq=False)
+class ScorePairs:
+    """First and latest scores of subjects on one instrument (equal-length float arrays)."""
+
+    first: np.ndarray[Any, Any]
+    latest: np.ndarray[Any, Any]
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+
 @attrs.frozen(kw_only=True)
 class Partners:
     """Outcome 5 evidence: professionals by profession, agencies, confidence pairs."""
@@ -71,17 +70,23 @@ class Partners:
     awareness: Sourced
     awareness_by: Mapping[str, float]
     agencies: float | None
-    confidence: tuple[tuple[float, float], ...]
+    confidence: ScorePairs
 
 
 @attrs.frozen(kw_only=True)
 class YoungPeople:
-    """Outcome 6 evidence: risk pairs, missing episodes, scale pairs, latest goal statuses."""
+    """Outcome 6 evidence: risk change, missing episodes, scale pairs, latest goal statuses.
 
-    risk: tuple[tuple[str, str], ...]
-    missing: tuple[tuple[int, int], ...]
-    scales: Mapping[str, tuple[tuple[float, float], ...]]
-    goals: tuple[str, ...]
+    ``risk`` counts cases (latest record each) with both levels ranked whose
+    risk ``fell``, ``stayed`` or ``rose``; ``missing`` is ``(cases, episodes
+    before, episodes after)`` over cases with both counts; ``goals`` counts
+    the latest status of each goal (``met``, ``partly_met``, ``not_met``).
+    """
+
+    risk: Mapping[str, int]
+    missing: tuple[int, int, int]
+    scales: Mapping[str, ScorePairs]
+    goals: Mapping[str, int]
 
 
 @attrs.frozen(kw_only=True)
@@ -124,65 +129,27 @@ def months_funded_beyond(programme: Programme, spoke_id: str, after: date) -> fl
 # -- outcome 4 ------------------------------------------------------------------------------
 
 
-def _sourced(parts: Iterable[tuple[float | None, str]]) -> Sourced:
-    found = [(v, how) for v, how in parts if v is not None]
-    if not found:
+def one_to_one(returns: Sequence[MonitoringReturn]) -> Sourced:
+    """Young people given one-to-one support in ``returns`` (all of them, as given).
+
+    Returns with case records count distinct case ids (support one-to-one,
+    both or not given) pooled across them; the others add their
+    ``young_people_one_to_one`` figure. An adapter over
+    :func:`hubspoke.figures.facts.one_to_one`; pass one service's returns.
+    """
+    from hubspoke.figures.facts import all_returns_evidence
+    from hubspoke.figures.facts import one_to_one as engine
+    from hubspoke.figures.records import RecordFrames
+
+    found = engine(all_returns_evidence(RecordFrames.from_returns(returns)))
+    if found.empty:
         return Sourced()
     return Sourced(
-        value=math.fsum(v for v, _ in found),
-        from_cases=sum(how == "cases" for _, how in found),
-        from_aggregates=sum(how == "aggregates" for _, how in found),
-        from_activities=sum(how == "activities" for _, how in found),
+        value=float(found["value"].sum()),
+        from_cases=int(found["from_cases"].sum()),
+        from_aggregates=int(found["from_aggregates"].sum()),
+        from_activities=int(found["from_activities"].sum()),
     )
-
-
-def one_to_one(returns: Sequence[MonitoringReturn]) -> Sourced:
-    """Young people given one-to-one support: distinct case ids where case records exist.
-
-    A return with case records counts its one-to-one cases (support type
-    one-to-one, both or not given), pooled by distinct ``case_id`` across the
-    period; a return without case records adds its ``young_people_one_to_one``
-    total. Never both for the same return.
-    """
-    ids = {c.case_id for r in returns for c in r.cases if c.support_type in ONE_TO_ONE_SUPPORT}
-    case_returns = sum(bool(r.cases) for r in returns)
-    aggregates = _sourced(
-        (measure_total(r, "young_people_one_to_one"), "aggregates") for r in returns if not r.cases
-    )
-    if not case_returns:
-        return aggregates
-    return Sourced(
-        value=len(ids) + (aggregates.value or 0.0),
-        from_cases=case_returns,
-        from_aggregates=aggregates.from_aggregates,
-    )
-
-
-def _activity_attendees(ret: MonitoringReturn, kinds: Iterable[ActivityKind]) -> float | None:
-    wanted = frozenset(kinds)
-    found = [a.attendees for a in ret.activities if a.kind in wanted]
-    return float(sum(found)) if found else None
-
-
-def _aggregate_or_activities(
-    ret: MonitoringReturn, measure: str, kinds: Iterable[ActivityKind], dimension: str | None = None
-) -> tuple[float | None, str]:
-    total = (
-        measure_total(ret, measure)
-        if dimension is None
-        else measure_or_breakdown_total(ret, measure, dimension)
-    )
-    if total is not None:
-        return total, "aggregates"
-    return _activity_attendees(ret, kinds), "activities"
-
-
-def referral_count(ret: MonitoringReturn) -> tuple[float | None, str]:
-    """Referrals one return reports: dated case records first, else ``referrals_received``."""
-    if any(c.referral_date is not None for c in ret.cases):
-        found = referrals_in(ret)
-        return (None if found is None else found[0]), "cases"
-    return measure_or_breakdown_total(ret, "referrals_received", "referral_source"), "aggregates"
 
 
 def average_fte(programme: Programme, spoke_id: str, period: Period) -> float | None:
@@ -191,146 +158,6 @@ def average_fte(programme: Programme, spoke_id: str, period: Period) -> float | 
     if not posts:
         return None
     return math.fsum(p.fte * overlap_days(p, period) for p in posts) / period.days
-
-
-def reach(
-    programme: Programme, returns: Sequence[MonitoringReturn], spoke: Spoke, period: Period
-) -> Reach:
-    """Outcome 4 evidence of ``spoke`` over ``period``."""
-    rets = returns_for(returns, spoke.id, period)
-    active = spoke_active(spoke, period)
-    new_area = spoke.placement is PlacementType.NEW_LOCAL_AUTHORITY
-    return Reach(
-        active=active,
-        area_code=spoke.area.code if active and new_area else None,
-        one_to_one=one_to_one(rets),
-        group_reached=_sourced(
-            _aggregate_or_activities(r, "young_people_group_reached", GROUP_KINDS) for r in rets
-        ),
-        referrals=_sourced(referral_count(r) for r in rets),
-        fte=average_fte(programme, spoke.id, period),
-    )
-
-
-# -- outcome 5 ------------------------------------------------------------------------------
-
-
-def _by_profession(
-    rets: Sequence[MonitoringReturn], measure: str, kind: ActivityKind
-) -> dict[str, float]:
-    parts: dict[str, list[float]] = {}
-    for r in rets:
-        split = measure_by(r, measure, "profession")
-        if split is None and measure_total(r, measure) is None:
-            split = {}
-            for a in r.activities:
-                if a.kind is kind:
-                    code = a.audience_profession or NOT_RECORDED
-                    split[code] = split.get(code, 0.0) + a.attendees
-        for code, n in (split or {}).items():
-            parts.setdefault(code, []).append(n)
-    return {code: math.fsum(parts[code]) for code in sorted(parts)}
-
-
-def first_and_latest(records: Iterable[OutcomeRecord]) -> tuple[float, float] | None:
-    """``(first score, latest score)`` of one subject on one instrument; None without a pair.
-
-    A pair needs scores on at least two different dates. Records are ordered
-    by date, then score, so a second score on the same day never depends on
-    record order.
-    """
-    scored = sorted((r.on, score) for r in records if (score := r.score) is not None)
-    if len(scored) < 2 or scored[0][0] == scored[-1][0]:
-        return None
-    return scored[0][1], scored[-1][1]
-
-
-def _pairs(
-    rets: Sequence[MonitoringReturn], subject: str, instruments: frozenset[str] | None
-) -> dict[str, tuple[tuple[float, float], ...]]:
-    groups: dict[tuple[str, str], list[OutcomeRecord]] = {}
-    for r in rets:
-        for o in r.outcomes:
-            if o.subject != subject or o.score is None:
-                continue
-            if instruments is not None and o.instrument not in instruments:
-                continue
-            groups.setdefault((o.instrument, o.case_id), []).append(o)
-    out: dict[str, list[tuple[float, float]]] = {}
-    for (instrument, _), records in sorted(groups.items()):
-        pair = first_and_latest(records)
-        if pair is not None:
-            out.setdefault(instrument, []).append(pair)
-    return {k: tuple(v) for k, v in sorted(out.items())}
-
-
-def partners(
-    returns: Sequence[MonitoringReturn], spoke: Spoke, period: Period, confidence: frozenset[str]
-) -> Partners:
-    """Outcome 5 evidence of ``spoke`` over ``period``."""
-    rets = returns_for(returns, spoke.id, period)
-    train, aware = ActivityKind.PROFESSIONAL_TRAINING, ActivityKind.AWARENESS_RAISING
-    pairs = _pairs(rets, "professional", confidence)
-    return Partners(
-        trained=_sourced(
-            _aggregate_or_activities(r, "professionals_trained", [train], "profession")
-            for r in rets
-        ),
-        trained_by=_by_profession(rets, "professionals_trained", train),
-        awareness=_sourced(
-            _aggregate_or_activities(r, "professionals_awareness", [aware], "profession")
-            for r in rets
-        ),
-        awareness_by=_by_profession(rets, "professionals_awareness", aware),
-        agencies=_sourced((measure_total(r, "agencies_reached"), "aggregates") for r in rets).value,
-        confidence=tuple(p for name in sorted(pairs) for p in pairs[name]),
-    )
-
-
-# -- outcome 6 ------------------------------------------------------------------------------
-
-
-def latest_goals(rets: Sequence[MonitoringReturn]) -> tuple[str, ...]:
-    """The latest status of each young person's goal (by case, goal): sorted status values.
-
-    A goal is named by ``goal`` (or the instrument when no goal text is given);
-    the latest record by date wins, same-day records ordered by status value.
-    """
-    latest: dict[tuple[str, str], tuple[date, str]] = {}
-    for r in rets:
-        for o in r.outcomes:
-            if o.subject != "young_person" or o.goal_status is None:
-                continue
-            key = (o.case_id, o.goal or o.instrument)
-            rank = (o.on, o.goal_status.value)
-            if key not in latest or rank > latest[key]:
-                latest[key] = rank
-    return tuple(sorted(status for _, status in latest.values()))
-
-
-def young_people(returns: Sequence[MonitoringReturn], spoke: Spoke, period: Period) -> YoungPeople:
-    """Outcome 6 evidence of ``spoke`` over ``period`` (distinct cases, latest record each)."""
-    rets = returns_for(returns, spoke.id, period)
-    cases = latest_cases(rets).values()
-    risk: list[tuple[str, str]] = []
-    missing: list[tuple[int, int]] = []
-    for c in cases:
-        first, latest = c.risk_at_referral, c.risk_latest
-        if (
-            first is not None
-            and latest is not None
-            and first in RISK_ORDER
-            and latest in RISK_ORDER
-        ):
-            risk.append((first, latest))
-        if c.missing_before is not None and c.missing_after is not None:
-            missing.append((c.missing_before, c.missing_after))
-    return YoungPeople(
-        risk=tuple(sorted(risk)),
-        missing=tuple(sorted(missing)),
-        scales=_pairs(rets, "young_person", None),
-        goals=latest_goals(rets),
-    )
 
 
 # -- one spoke ------------------------------------------------------------------------------
@@ -344,26 +171,11 @@ def spoke_facts(
     rubric: Rubric,
     confidence: frozenset[str],
 ) -> SpokeFacts:
-    """Gather every outcome's evidence for one spoke over ``period``."""
-    embedded = score_embeddedness(embeddedness_inputs(programme, returns, spoke.id, period), rubric)
-    independence = independence_inputs(programme, returns, spoke.id, period)
-    cse, total = independence.cse_hours, independence.total_hours
-    host = hosting_in_force(programme, spoke.id, period)
-    # the spoke's own programme grant ends with its funded period; the
-    # programme-wide grant_end is the fallback for spokes without an end date
-    grant_end = spoke.end or programme.grant_end
-    return SpokeFacts(
-        spoke_id=spoke.id,
-        hub_id=spoke.hub_id,
-        phase=next((h.phase for h in programme.hubs if h.id == spoke.hub_id), None),
-        funded_months_beyond_grant=(
-            None if grant_end is None else months_funded_beyond(programme, spoke.id, grant_end)
-        ),
-        embeddedness=embedded.value,
-        line_management=None if host is None else host.line_management.value,
-        cse_focus=None if cse is None or not total else cse / total,
-        reach=reach(programme, returns, spoke, period),
-        reach_before=reach(programme, returns, spoke, period.previous()),
-        partners=partners(returns, spoke, period, confidence),
-        young_people=young_people(returns, spoke, period),
+    """Gather every outcome's evidence for one spoke over ``period`` (an adapter, see module)."""
+    from hubspoke.figures.inputs import frames_of_returns
+    from hubspoke.figures.spokes import spoke_facts_from_frames
+
+    (found,) = spoke_facts_from_frames(
+        programme, frames_of_returns(returns), [spoke], period, rubric, confidence
     )
+    return found

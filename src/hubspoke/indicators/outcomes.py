@@ -41,24 +41,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
+import numpy as np
 import pandas as pd
 
-from hubspoke.codes import RISK_ORDER
-from hubspoke.indicators.change import EXAMPLE_INSTRUMENTS, Instrument, catalogue
+from hubspoke.indicators.change import EXAMPLE_INSTRUMENTS, RELIABLE_CHANGE, Instrument, catalogue
 from hubspoke.indicators.derive import spoke_active
 from hubspoke.indicators.evidence import sum_known
 from hubspoke.indicators.outcome_facts import (
     Reach,
+    ScorePairs,
     Sourced,
     SpokeFacts,
-    spoke_facts,
 )
 from hubspoke.indicators.rubric import DEFAULT_RUBRIC, Rubric
 from hubspoke.model import MonitoringReturn, Programme
 from hubspoke.periods import Period
+
+if TYPE_CHECKING:
+    from hubspoke.figures.records import RecordFrames
 
 COLUMNS: Final = (
     "level",
@@ -105,11 +108,31 @@ def _share(outcome: int, measure: str, hits: int, known: int, note: str | None =
     return Row(outcome, measure, value, float(hits), float(known), note)
 
 
-def _mean(outcome: int, measure: str, values: Sequence[float], note: str | None = None) -> Row:
-    if not values:
+def _mean(outcome: int, measure: str, values: np.ndarray[Any, Any], note: str | None = None) -> Row:
+    if not len(values):
         return Row(outcome, measure, None, None, 0.0, note)
-    total = math.fsum(values)
+    total = float(np.sort(values).sum())  # summed in value order: independent of record order
     return Row(outcome, measure, total / len(values), total, float(len(values)), note)
+
+
+def _concat(pairs: Iterable[ScorePairs]) -> ScorePairs:
+    found = list(pairs)
+    if not found:
+        empty = np.zeros(0, dtype="float64")
+        return ScorePairs(first=empty, latest=empty)
+    return ScorePairs(
+        first=np.concatenate([p.first for p in found]),
+        latest=np.concatenate([p.latest for p in found]),
+    )
+
+
+def _reliable(inst: Instrument, pairs: ScorePairs) -> tuple[int, int]:
+    """How many pairs reliably improved and reliably deteriorated (``|RCI| > 1.96``)."""
+    index = (pairs.latest - pairs.first) / (
+        inst.sd * math.sqrt(2) * math.sqrt(1 - inst.reliability)
+    )
+    good = index if inst.higher_is_better else -index
+    return int((good > RELIABLE_CHANGE).sum()), int((-good > RELIABLE_CHANGE).sum())
 
 
 def _unknown_note(unknown: int, count: int, why: str) -> str | None:
@@ -267,11 +290,17 @@ def _partner_rows(facts: Sequence[SpokeFacts]) -> list[Row]:
                 by.setdefault(code, []).append(n)
         rows += [Row(5, f"{measure}:{code}", math.fsum(by[code])) for code in sorted(by)]
     rows.append(Row(5, "agencies_reached", sum_known(f.partners.agencies for f in facts)))
-    pairs = [p for f in facts for p in f.partners.confidence]
-    no_pairs = None if pairs else "no paired professional confidence ratings"
-    rows.append(_mean(5, "confidence_change", [b - a for a, b in pairs], no_pairs))
+    pairs = _concat(f.partners.confidence for f in facts)
+    no_pairs = None if len(pairs) else "no paired professional confidence ratings"
+    rows.append(_mean(5, "confidence_change", pairs.latest - pairs.first, no_pairs))
     rows.append(
-        _share(5, "confidence_improved", sum(b > a for a, b in pairs), len(pairs), no_pairs)
+        _share(
+            5,
+            "confidence_improved",
+            int((pairs.latest > pairs.first).sum()),
+            len(pairs),
+            no_pairs,
+        )
     )
     return rows
 
@@ -282,56 +311,59 @@ def _partner_rows(facts: Sequence[SpokeFacts]) -> list[Row]:
 def _young_people_rows(
     facts: Sequence[SpokeFacts], instruments: Mapping[str, Instrument]
 ) -> list[Row]:
-    risk = [p for f in facts for p in f.young_people.risk]
-    moves = [RISK_ORDER[b] - RISK_ORDER[a] for a, b in risk]
-    no_risk = None if risk else "no case with both risk levels known"
+    fell, stayed, rose = (
+        sum(f.young_people.risk[k] for f in facts) for k in ("fell", "stayed", "rose")
+    )
+    known = fell + stayed + rose
+    no_risk = None if known else "no case with both risk levels known"
     rows = [
-        _share(6, "risk_fell", sum(m < 0 for m in moves), len(moves), no_risk),
-        _share(6, "risk_stayed", sum(m == 0 for m in moves), len(moves), no_risk),
-        _share(6, "risk_rose", sum(m > 0 for m in moves), len(moves), no_risk),
+        _share(6, "risk_fell", fell, known, no_risk),
+        _share(6, "risk_stayed", stayed, known, no_risk),
+        _share(6, "risk_rose", rose, known, no_risk),
     ]
-    missing = [p for f in facts for p in f.young_people.missing]
-    before = sum(b for b, _ in missing)
-    after = sum(a for _, a in missing)
+    n_missing = sum(f.young_people.missing[0] for f in facts)
+    before = sum(f.young_people.missing[1] for f in facts)
+    after = sum(f.young_people.missing[2] for f in facts)
     rows.append(
         Row(
             6,
             "missing_episodes_change",
-            float(after - before) if missing else None,
+            float(after - before) if n_missing else None,
             None,
-            float(len(missing)),
-            f"{after} episodes after - {before} before, over {len(missing)} cases"
-            if missing
+            float(n_missing),
+            f"{after} episodes after - {before} before, over {n_missing} cases"
+            if n_missing
             else "no case with missing episodes known before and after",
         )
     )
-    scales: dict[str, list[tuple[float, float]]] = {}
-    for f in facts:
-        for name, pairs in f.young_people.scales.items():
-            scales.setdefault(name, []).extend(pairs)
-    for name in sorted(scales):
-        scored = scales[name]
+    names = sorted({name for f in facts for name in f.young_people.scales})
+    for name in names:
+        scored = _concat(
+            f.young_people.scales[name] for f in facts if name in f.young_people.scales
+        )
         inst = instruments.get(name)
         rows.append(
             _mean(
                 6,
                 f"distance:{name}",
-                [b - a for a, b in scored],
+                scored.latest - scored.first,
                 None if inst else "reliability unknown: no reliable change index",
             )
         )
         if inst is not None:
-            better = sum(inst.reliably_improved(a, b) for a, b in scored)
-            worse = sum(inst.reliably_worse(a, b) for a, b in scored)
+            better, worse = _reliable(inst, scored)
             note = f"|RCI| > 1.96; sd {inst.sd:g}, r {inst.reliability:g}"
             if inst.source:
                 note += f" ({inst.source})"
             rows.append(_share(6, f"reliably_improved:{name}", better, len(scored), note))
             rows.append(_share(6, f"reliably_deteriorated:{name}", worse, len(scored), note))
-    goals = [g for f in facts for g in f.young_people.goals]
-    no_goals = None if goals else "no goal-based outcomes recorded"
+    goals = {
+        k: sum(f.young_people.goals[k] for f in facts) for k in ("met", "partly_met", "not_met")
+    }
+    n_goals = sum(goals.values())
+    no_goals = None if n_goals else "no goal-based outcomes recorded"
     rows += [
-        _share(6, f"goals_{status}", goals.count(status), len(goals), no_goals)
+        _share(6, f"goals_{status}", goals[status], n_goals, no_goals)
         for status in ("met", "partly_met", "not_met")
     ]
     return rows
@@ -378,17 +410,53 @@ def key_outcomes(
 ) -> pd.DataFrame:
     """The six key outcome measures for ``period``: spoke rows, then hub, phase, programme.
 
+    An adapter over :func:`key_outcomes_from_frames` for model objects.
     ``instruments`` is the catalogue used for the reliable change index
     (name -> :class:`~hubspoke.indicators.change.Instrument`, or an iterable of
     them); the default holds only clearly marked example instruments.
     ``confidence_instruments`` names the professional-rating instruments of
     outcome 5. Columns and dtypes: see :data:`COLUMNS` and :data:`DTYPES`.
     """
+    from hubspoke.figures.inputs import frames_of_returns
+
+    return key_outcomes_from_frames(
+        programme,
+        frames_of_returns(returns),
+        period,
+        rubric,
+        instruments=instruments,
+        confidence_instruments=confidence_instruments,
+    )
+
+
+def key_outcomes_from_frames(
+    programme: Programme,
+    frames: RecordFrames,
+    period: Period,
+    rubric: Rubric = DEFAULT_RUBRIC,
+    *,
+    instruments: Mapping[str, Instrument] | Iterable[Instrument] = EXAMPLE_INSTRUMENTS,
+    confidence_instruments: Iterable[str] = ("confidence",),
+) -> pd.DataFrame:
+    """:func:`key_outcomes` over record frames (what the workspace calls).
+
+    Every record-level figure comes from :mod:`hubspoke.figures` (column
+    operations for all spokes at once). Completeness counts a return as
+    received when ``frames.returns`` holds one for the service and dates.
+    """
+    from hubspoke.figures.spokes import spoke_facts_from_frames
+
     catalogue_ = instruments if isinstance(instruments, Mapping) else catalogue(instruments)
     confidence = frozenset(confidence_instruments)
     spokes = sorted((s for s in programme.spokes if spoke_active(s, period)), key=lambda s: s.id)
-    facts = [spoke_facts(programme, returns, s, period, rubric, confidence) for s in spokes]
-    received = frozenset((r.service_id, r.period.start, r.period.end) for r in returns)
+    facts = spoke_facts_from_frames(programme, frames, spokes, period, rubric, confidence)
+    keys = frames.returns[["service_id", "period_start", "period_end"]].drop_duplicates()
+    received = frozenset(
+        (str(sid), start.date(), end.date())
+        for sid, start, end in zip(
+            keys["service_id"], keys["period_start"], keys["period_end"], strict=True
+        )
+    )
     records: list[dict[str, object]] = []
     for level, unit_id, members in _units(programme, facts):
         got, expected, share = _completeness(

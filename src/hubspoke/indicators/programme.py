@@ -13,7 +13,7 @@ otherwise show as "insufficient evidence".
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 import pandas as pd
@@ -34,6 +34,10 @@ from hubspoke.indicators.rubric import DEFAULT_RUBRIC, INDICATORS, Rubric
 from hubspoke.indicators.vectorised import score_frame
 from hubspoke.model import MonitoringReturn, Programme, Spoke
 from hubspoke.periods import Period
+
+if TYPE_CHECKING:
+    from hubspoke.figures.inputs import ReturnInputs
+    from hubspoke.figures.records import RecordFrames
 
 Inputs = EmbeddednessInputs | IndependenceInputs | SustainabilityInputs
 Derivation = Callable[[Programme, Sequence[MonitoringReturn], str, Period], Inputs]
@@ -113,13 +117,32 @@ def inputs_frame(
     Input columns are named exactly as the fields of the indicator's inputs
     class; dtypes: flags ``boolean``, counts ``Int64``, ``line_management``
     ``string``, ``funding_by_funder`` tuples (object), the rest ``Float64``;
-    NA where the input is missing.
+    NA where the input is missing. An adapter over :func:`inputs_frame_from_frames`.
     """
-    cls, derive = _indicator(indicator)
+    from hubspoke.figures.inputs import frames_of_returns
+
+    return inputs_frame_from_frames(programme, frames_of_returns(returns), period, indicator)
+
+
+def inputs_frame_from_frames(
+    programme: Programme, frames: RecordFrames, period: Period, indicator: str
+) -> pd.DataFrame:
+    """:func:`inputs_frame` over record frames (returns read column-wise for all spokes)."""
+    from hubspoke.figures.inputs import return_inputs_of
+
+    return _inputs_frame(programme, period, indicator, return_inputs_of(frames, period))
+
+
+def _inputs_frame(
+    programme: Programme, period: Period, indicator: str, found: ReturnInputs
+) -> pd.DataFrame:
+    from hubspoke.figures.inputs import inputs_for
+
+    cls, _ = _indicator(indicator)
     names = [f.name for f in attrs.fields(cls)]
     rows: list[dict[str, Any]] = []
     for spoke in active_spokes(programme, period):
-        inputs = derive(programme, returns, spoke.id, period)
+        inputs = inputs_for(programme, spoke.id, period, indicator, found)
         row: dict[str, Any] = {
             "spoke_id": spoke.id,
             "hub_id": spoke.hub_id,
@@ -164,13 +187,29 @@ def score_programme(
     """Score every active spoke on every indicator over ``period``.
 
     Rows are ordered by indicator (rubric order), then spoke id; components by
-    indicator, spoke id, then rubric component order.
+    indicator, spoke id, then rubric component order. An adapter over
+    :func:`score_programme_from_frames`.
     """
+    from hubspoke.figures.inputs import frames_of_returns
+
+    return score_programme_from_frames(programme, frames_of_returns(returns), period, rubric)
+
+
+def score_programme_from_frames(
+    programme: Programme,
+    frames: RecordFrames,
+    period: Period,
+    rubric: Rubric = DEFAULT_RUBRIC,
+) -> ProgrammeScores:
+    """:func:`score_programme` over record frames (what the workspace calls)."""
+    from hubspoke.figures.inputs import return_inputs_of
+
+    found = return_inputs_of(frames, period)
     score_parts: list[pd.DataFrame] = []
     component_parts: list[pd.DataFrame] = []
     inputs: dict[str, pd.DataFrame] = {}
     for indicator in INDICATORS:
-        frame = inputs_frame(programme, returns, period, indicator)
+        frame = _inputs_frame(programme, period, indicator, found)
         inputs[indicator] = frame
         scored = score_frame(frame, indicator, rubric)
         keys = frame.loc[:, list(KEY_COLUMNS)].reset_index(drop=True)

@@ -1,0 +1,524 @@
+"""The evidence behind the indicators and the six outcome measures, for every service at once.
+
+Everything here is a pandas/numpy column operation over
+:class:`~hubspoke.figures.records.RecordFrames`: no Python object is built
+per record. :class:`Evidence` holds one period's counted returns
+(:mod:`hubspoke.figures.counted`) and their used figures
+(:mod:`hubspoke.figures.sources`); each function returns one row per
+service (indexed by ``service_id``) with raw counts and sums, never shares,
+so that roll-ups pool evidence.
+
+Sums are taken in a fixed order (service, then period, then value), so a
+result never depends on the order of returns or records. Where one record
+must be picked among equals (a case listed twice in one return), the pick
+is by every column's value, never by position.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any, Final
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from hubspoke.codes import AGENCY_REFERRAL_SOURCES, RISK_ORDER
+from hubspoke.figures.counted import counted_returns
+from hubspoke.figures.records import RecordFrames
+from hubspoke.figures.sources import ONE_TO_ONE_CODES, case_ids, return_figures
+from hubspoke.measures import DIMENSIONS
+from hubspoke.periods import Period, date_range
+
+NOT_RECORDED: Final = "not_recorded"
+HIGH: Final = RISK_ORDER["high"]
+
+Array = np.ndarray[Any, Any]
+
+_FIGURES: weakref.WeakKeyDictionary[RecordFrames, pd.DataFrame] = weakref.WeakKeyDictionary()
+_CASE_CODES: weakref.WeakKeyDictionary[RecordFrames, Array] = weakref.WeakKeyDictionary()
+
+
+def figures_of(frames: RecordFrames) -> pd.DataFrame:
+    """:func:`~hubspoke.figures.sources.return_figures` of ``frames``, computed once per frames."""
+    held = _FIGURES.get(frames)
+    if held is None:
+        held = return_figures(frames)
+        _FIGURES[frames] = held
+    return held
+
+
+def _case_codes(frames: RecordFrames) -> Array:
+    held = _CASE_CODES.get(frames)
+    if held is None:
+        held = case_ids(frames.cases)
+        _CASE_CODES[frames] = held
+    return held
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Evidence:
+    """One period's counted returns of every service and what they say.
+
+    ``counted``: the counted rows of ``frames.returns``; ``figures``: their
+    :func:`~hubspoke.figures.sources.return_figures` rows with the return's
+    ``period_start``/``period_end``; ``used``: the used figure per return
+    and measure.
+    """
+
+    frames: RecordFrames
+    period: Period
+    counted: pd.DataFrame
+    figures: pd.DataFrame
+    used: pd.DataFrame
+
+    def mask(self, kind: str) -> Array:
+        """Which rows of a record frame belong to counted returns."""
+        ids = self.frames.records(kind)["return_id"].to_numpy(dtype="int64")
+        mask: Array = np.isin(ids, self.counted["return_id"].to_numpy(dtype="int64"))
+        return mask
+
+
+def evidence(frames: RecordFrames, period: Period) -> Evidence:
+    """The :class:`Evidence` of ``frames`` for ``period``."""
+    counted = counted_returns(frames.returns, period)
+    dates = counted[["return_id", "period_start", "period_end"]]
+    figures = figures_of(frames).merge(dates, on="return_id", how="inner")
+    figures = figures.sort_values(
+        ["service_id", "period_start", "period_end", "measure", "value"], kind="stable"
+    ).reset_index(drop=True)
+    used = figures[figures["used"].to_numpy(dtype=bool, na_value=False)].reset_index(drop=True)
+    return Evidence(frames=frames, period=period, counted=counted, figures=figures, used=used)
+
+
+def all_returns_evidence(frames: RecordFrames) -> Evidence:
+    """Evidence of every return in ``frames`` as given (no period, no counting rules)."""
+    returns = frames.returns
+    figures = figures_of(frames).merge(
+        returns[["return_id", "period_start", "period_end"]], on="return_id", how="inner"
+    )
+    figures = figures.sort_values(
+        ["service_id", "period_start", "period_end", "measure", "value"], kind="stable"
+    ).reset_index(drop=True)
+    used = figures[figures["used"].to_numpy(dtype=bool, na_value=False)].reset_index(drop=True)
+    start = returns["period_start"].min()
+    end = returns["period_end"].max()
+    period = (
+        date_range(start.date(), end.date())
+        if len(returns)
+        else date_range(date(2000, 1, 1), date(2000, 1, 1))
+    )
+    return Evidence(frames=frames, period=period, counted=returns, figures=figures, used=used)
+
+
+def _family(source: pd.Series) -> Array:
+    """The source family of each figure ("breakdown:gender" -> "breakdown")."""
+    text = source.astype(object).to_numpy()
+    names = {str(v): str(v).partition(":")[0] for v in pd.unique(text)}
+    return np.asarray(pd.Series(text, dtype=object).map(names).to_numpy(), dtype=object)
+
+
+# -- sums of used figures -------------------------------------------------------------------
+
+
+def sourced(ev: Evidence, measure: str) -> pd.DataFrame:
+    """Per service: ``value`` (sum of the used figures) and how many returns used each source.
+
+    Columns ``value, from_cases, from_aggregates, from_activities`` (reported
+    totals and breakdowns are aggregates); only services with a figure.
+    """
+    rows = ev.used[(ev.used["measure"] == measure).to_numpy(dtype=bool)]
+    family = _family(rows["source"])
+    frame = pd.DataFrame(
+        {
+            "service_id": rows["service_id"].to_numpy(dtype=object),
+            "value": rows["value"].to_numpy(dtype="float64", na_value=np.nan),
+            "from_cases": family == "cases",
+            "from_aggregates": (family == "reported") | (family == "breakdown"),
+            "from_activities": family == "activities",
+        }
+    )
+    return frame.groupby("service_id", sort=True).sum()
+
+
+def one_to_one(ev: Evidence) -> pd.DataFrame:
+    """Per service: young people given one-to-one support, as :func:`sourced` columns.
+
+    Returns whose used source is case records count distinct ``case_id``s
+    (support one-to-one, both or not given) pooled across the period; the
+    other returns add their used aggregate figure.
+    """
+    measure = "young_people_one_to_one"
+    rows = ev.used[(ev.used["measure"] == measure).to_numpy(dtype=bool)]
+    by_cases = (rows["source"] == "cases").to_numpy(dtype=bool)
+    base = sourced(
+        Evidence(
+            frames=ev.frames,
+            period=ev.period,
+            counted=ev.counted,
+            figures=ev.figures,
+            used=rows[~by_cases],
+        ),
+        measure,
+    )
+    case_returns = rows[by_cases]
+    cases = ev.frames.cases
+    pick = np.isin(
+        cases["return_id"].to_numpy(dtype="int64"),
+        case_returns["return_id"].to_numpy(dtype="int64"),
+    )
+    support = cases["support_type"]
+    pick &= (support.isna() | support.isin(ONE_TO_ONE_CODES)).to_numpy(dtype=bool)
+    pairs = pd.DataFrame(
+        {
+            "service_id": cases["service_id"].to_numpy(dtype=object)[pick],
+            "c": _case_codes(ev.frames)[pick],
+        }
+    ).drop_duplicates()
+    distinct = pairs.groupby("service_id").size().astype("float64")
+    n_returns = case_returns.groupby("service_id").size()
+    services = sorted(set(base.index) | set(n_returns.index))
+    out = base.reindex(services)
+    out["value"] = out["value"].fillna(0.0) + distinct.reindex(services).fillna(0.0)
+    out["from_cases"] = n_returns.reindex(services).fillna(0).astype("int64")
+    for col in ("from_aggregates", "from_activities"):
+        out[col] = out[col].fillna(0).astype("int64")
+    out.index.name = "service_id"
+    return out
+
+
+def paired_totals(ev: Evidence, first: Sequence[str], second: Sequence[str]) -> pd.DataFrame:
+    """Per service: sums of ``first`` and ``second`` measures over returns reporting both groups.
+
+    A return contributes only when it has a figure for at least one measure
+    of each group (a missing measure within a reported group counts 0), so a
+    ratio never mixes a numerator and a denominator from different returns.
+    Columns ``a, b``; only services with such a return.
+    """
+    rows = ev.used[ev.used["measure"].isin([*first, *second]).to_numpy(dtype=bool)]
+    in_first = rows["measure"].isin(list(first)).to_numpy(dtype=bool)
+    value = rows["value"].to_numpy(dtype="float64", na_value=np.nan)
+    frame = pd.DataFrame(
+        {
+            "service_id": rows["service_id"].to_numpy(dtype=object),
+            "return_id": rows["return_id"].to_numpy(dtype="int64"),
+            "a": np.where(in_first, value, 0.0),
+            "b": np.where(in_first, 0.0, value),
+            "has_a": in_first,
+            "has_b": ~in_first,
+        }
+    )
+    per = frame.groupby(["service_id", "return_id"], sort=False).agg(
+        a=("a", "sum"), b=("b", "sum"), has_a=("has_a", "any"), has_b=("has_b", "any")
+    )
+    per = per[per["has_a"] & per["has_b"]]
+    return per.groupby(level="service_id", sort=True)[["a", "b"]].sum()
+
+
+# -- referrals by source --------------------------------------------------------------------
+
+
+def referrals(ev: Evidence) -> pd.DataFrame:
+    """Per service: referrals ``agency`` (codes 2A-8) and ``total`` with a known split by source.
+
+    Per return, the first of these that it has: its ``referrals_received``
+    breakdown by referral source (the total is the breakdown's sum), or its
+    case records (cases referred within the return's period, one per
+    distinct case id; a case with no source counts in the total only). A
+    return with only a reported total says nothing by source and is left
+    out of both. Only services with such a return.
+    """
+    values = ev.frames.values
+    pick = ev.mask("values") & (values["measure"] == "referrals_received").to_numpy(dtype=bool)
+    others = [d for d in DIMENSIONS if d != "referral_source"]
+    pick &= values["referral_source"].notna().to_numpy(dtype=bool)
+    for d in others:
+        pick &= values[d].isna().to_numpy(dtype=bool)
+    split = values[pick]
+    code = split["referral_source"].astype(str)
+    agg = pd.DataFrame(
+        {
+            "service_id": split["service_id"].to_numpy(dtype=object),
+            "return_id": split["return_id"].to_numpy(dtype="int64"),
+            "agency": np.where(
+                code.isin(AGENCY_REFERRAL_SOURCES).to_numpy(dtype=bool),
+                split["value"].to_numpy(dtype="float64"),
+                0.0,
+            ),
+            "total": split["value"].to_numpy(dtype="float64"),
+        }
+    )
+    cases = ev.frames.cases
+    in_counted = ev.mask("cases")
+    rid = cases["return_id"].to_numpy(dtype="int64")
+    dated = in_counted & cases["referral_date"].notna().to_numpy(dtype=bool)
+    dated &= ~np.isin(rid, agg["return_id"].to_numpy(dtype="int64"))
+    within = (
+        dated
+        & (cases["referral_date"] >= cases["period_start"]).to_numpy(dtype=bool, na_value=False)
+        & (cases["referral_date"] <= cases["period_end"]).to_numpy(dtype=bool, na_value=False)
+    )
+    source = cases["referral_source"].astype(str).to_numpy(dtype=object)
+    chosen = pd.DataFrame(
+        {
+            "service_id": cases["service_id"].to_numpy(dtype=object)[within],
+            "return_id": rid[within],
+            "c": _case_codes(ev.frames)[within],
+            "s": np.where(pd.isna(source[within]), "", source[within]),
+        }
+    )
+    # a case listed twice in one return: the record with the greatest source code
+    chosen = chosen.sort_values(["return_id", "c", "s"], kind="stable").drop_duplicates(
+        ["return_id", "c"], keep="last"
+    )
+    from_cases = pd.DataFrame(
+        {
+            "service_id": chosen["service_id"].to_numpy(dtype=object),
+            "return_id": chosen["return_id"].to_numpy(dtype="int64"),
+            "agency": chosen["s"].isin(AGENCY_REFERRAL_SOURCES).to_numpy(dtype="float64"),
+            "total": np.ones(len(chosen)),
+        }
+    )
+    # returns with dated cases but none referred within their period still count (as 0)
+    empty_returns = np.setdiff1d(np.unique(rid[dated]), from_cases["return_id"].to_numpy())
+    service = pd.Series(
+        ev.counted["service_id"].to_numpy(dtype=object),
+        index=ev.counted["return_id"].to_numpy(dtype="int64"),
+    )
+    zeros = pd.DataFrame(
+        {
+            "service_id": service.reindex(empty_returns).to_numpy(dtype=object),
+            "return_id": empty_returns,
+            "agency": 0.0,
+            "total": 0.0,
+        }
+    )
+    both = pd.concat([agg, from_cases, zeros], ignore_index=True)
+    return both.groupby("service_id", sort=True)[["agency", "total"]].sum()
+
+
+# -- case records: the latest record of each case --------------------------------------------
+
+
+def _risk_levels(column: pd.Series) -> Array:
+    """Risk order (0 low .. 2 high) per row; -1 where not a ranked level (or missing)."""
+    cat = column.astype(pd.CategoricalDtype()) if column.dtype != "category" else column
+    lut = np.array([RISK_ORDER.get(str(c), -1) for c in cat.cat.categories] + [-1], dtype="int64")
+    codes = cat.cat.codes.to_numpy(dtype="int64")
+    out: Array = lut[np.where(codes < 0, len(lut) - 1, codes)]
+    return out
+
+
+def latest_cases(ev: Evidence) -> pd.DataFrame:
+    """Each distinct case of each service: its record from the latest counted return holding it.
+
+    "Latest" is by the return's period end, then start; a case listed twice
+    in one return keeps the record greatest by every column's value (an
+    order-free tie-break).
+    """
+    cases = ev.frames.cases
+    mask = ev.mask("cases")
+    sub = cases[mask].reset_index(drop=True)
+    if sub.empty:
+        return sub
+    svc = pd.factorize(sub["service_id"])[0]
+    cid = _case_codes(ev.frames)[mask]
+    end = sub["period_end"].to_numpy(dtype="int64")
+    start = sub["period_start"].to_numpy(dtype="int64")
+    order = np.lexsort((start, end, cid, svc))
+    s_svc, s_cid, s_end, s_start = svc[order], cid[order], end[order], start[order]
+    n = len(order)
+    last_of_group = np.ones(n, dtype=bool)
+    last_of_group[:-1] = (s_svc[1:] != s_svc[:-1]) | (s_cid[1:] != s_cid[:-1])
+    # the top rank of each group, and whether more than one row shares it
+    group_id = np.cumsum(np.r_[True, last_of_group[:-1]]) - 1
+    top_end = s_end[last_of_group][group_id]
+    top_start = s_start[last_of_group][group_id]
+    top = (s_end == top_end) & (s_start == top_start)
+    top_count = np.bincount(group_id[top], minlength=int(group_id.max()) + 1)
+    single = last_of_group & (top_count[group_id] == 1)
+    picked = order[single]
+    tied_rows = order[top & (top_count[group_id] > 1)]
+    if len(tied_rows):
+        tied = sub.iloc[tied_rows]
+        keys = pd.DataFrame(
+            {"_g": group_id[top & (top_count[group_id] > 1)]}
+            | {str(c): tied[c].astype(str).to_numpy(dtype=object) for c in sub.columns},
+        )
+        keys.index = tied_rows
+        keys = keys.sort_values(["_g", *[str(c) for c in sub.columns]], kind="stable")
+        best = keys.drop_duplicates("_g", keep="last").index.to_numpy(dtype="int64")
+        picked = np.concatenate([picked, best])
+    return sub.iloc[np.sort(picked)].reset_index(drop=True)
+
+
+def case_outcomes(latest: pd.DataFrame) -> pd.DataFrame:
+    """Per service, from the latest record of each case: risk mix, risk change, missing episodes.
+
+    Columns: ``cases`` (distinct cases), ``risk_known`` and ``risk_below_high``
+    (a case's latest ranked level, else its level at referral; "not recorded"
+    counts as absent), ``risk_fell``/``risk_stayed``/``risk_rose`` (cases with
+    both levels ranked), ``missing_cases``, ``missing_before``,
+    ``missing_after`` (cases with both counts).
+    """
+    columns = [
+        "cases",
+        "risk_known",
+        "risk_below_high",
+        "risk_fell",
+        "risk_stayed",
+        "risk_rose",
+        "missing_cases",
+        "missing_before",
+        "missing_after",
+    ]
+    if latest.empty:
+        return pd.DataFrame(
+            {c: pd.Series(dtype="int64") for c in columns},
+            index=pd.Index([], name="service_id", dtype=object),
+        )
+    first = _risk_levels(latest["risk_at_referral"])
+    last = _risk_levels(latest["risk_latest"])
+    level = np.where(last >= 0, last, first)
+    both = (first >= 0) & (last >= 0)
+    before = latest["missing_before"].to_numpy(dtype="float64", na_value=np.nan)
+    after = latest["missing_after"].to_numpy(dtype="float64", na_value=np.nan)
+    has_missing = ~np.isnan(before) & ~np.isnan(after)
+    frame = pd.DataFrame(
+        {
+            "service_id": latest["service_id"].to_numpy(dtype=object),
+            "cases": 1,
+            "risk_known": level >= 0,
+            "risk_below_high": (level >= 0) & (level != HIGH),
+            "risk_fell": both & (last < first),
+            "risk_stayed": both & (last == first),
+            "risk_rose": both & (last > first),
+            "missing_cases": has_missing,
+            "missing_before": np.where(has_missing, before, 0),
+            "missing_after": np.where(has_missing, after, 0),
+        }
+    )
+    return frame.groupby("service_id", sort=True).sum().astype("int64")
+
+
+# -- outcome records ------------------------------------------------------------------------
+
+
+def score_pairs(
+    ev: Evidence, subject: str, instruments: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """First and latest score of each subject on each instrument, per service.
+
+    Columns ``service_id, instrument, case_id, first, latest``; one row per
+    (service, instrument, subject id) with scores on at least two dates.
+    Scores are ordered by date, then score, so two scores on one day never
+    depend on record order. Rows sorted by service, instrument, case id.
+    """
+    out = ev.frames.outcomes
+    pick = ev.mask("outcomes") & (out["subject"] == subject).to_numpy(dtype=bool, na_value=False)
+    pick &= out["score"].notna().to_numpy(dtype=bool)
+    if instruments is not None:
+        pick &= out["instrument"].isin(list(instruments)).to_numpy(dtype=bool)
+    sub = pd.DataFrame(
+        {
+            "service_id": out["service_id"].to_numpy(dtype=object)[pick],
+            "instrument": out["instrument"].to_numpy(dtype=object)[pick],
+            "case_id": out["case_id"].to_numpy(dtype=object)[pick],
+            "on": out["on"].to_numpy()[pick],
+            "score": out["score"].to_numpy(dtype="float64", na_value=np.nan)[pick],
+        }
+    )
+    sub = sub.sort_values(["service_id", "instrument", "case_id", "on", "score"], kind="stable")
+    grouped = sub.groupby(["service_id", "instrument", "case_id"], sort=False)
+    summary = grouped.agg(
+        first=("score", "first"),
+        latest=("score", "last"),
+        first_on=("on", "first"),
+        latest_on=("on", "last"),
+    )
+    summary = summary[summary["first_on"] != summary["latest_on"]]
+    return summary.drop(columns=["first_on", "latest_on"]).reset_index()
+
+
+def goal_statuses(ev: Evidence) -> pd.DataFrame:
+    """Per service: the latest status of each young person's goal, counted by status.
+
+    A goal is named by ``goal`` (else the instrument); the latest record by
+    date wins, same-day records ordered by status value. Columns ``met,
+    partly_met, not_met`` (counts).
+    """
+    out = ev.frames.outcomes
+    pick = ev.mask("outcomes") & (out["subject"] == "young_person").to_numpy(
+        dtype=bool, na_value=False
+    )
+    pick &= out["goal_status"].notna().to_numpy(dtype=bool)
+    goal = out["goal"].fillna(out["instrument"])
+    sub = pd.DataFrame(
+        {
+            "service_id": out["service_id"].to_numpy(dtype=object)[pick],
+            "case_id": out["case_id"].to_numpy(dtype=object)[pick],
+            "goal": goal.to_numpy(dtype=object)[pick],
+            "on": out["on"].to_numpy()[pick],
+            "status": out["goal_status"].astype(str).to_numpy(dtype=object)[pick],
+        }
+    )
+    sub = sub.sort_values(["service_id", "case_id", "goal", "on", "status"], kind="stable")
+    latest = sub.drop_duplicates(["service_id", "case_id", "goal"], keep="last")
+    counts = latest.groupby(["service_id", "status"]).size().unstack("status")
+    counts = counts.reindex(columns=["met", "partly_met", "not_met"]).fillna(0).astype("int64")
+    counts.columns.name = None
+    return counts
+
+
+# -- partners -------------------------------------------------------------------------------
+
+
+def by_profession(ev: Evidence, measure: str) -> pd.DataFrame:
+    """Per service and profession: ``measure`` from each return's breakdown by profession.
+
+    A return without that breakdown whose figure comes from activity records
+    is split by the activities' audience profession ("not_recorded" where
+    none is given). Columns ``service_id, profession, value``.
+    """
+    from hubspoke.figures.sources import ACTIVITY_SOURCES
+
+    values = ev.frames.values
+    pick = ev.mask("values") & (values["measure"] == measure).to_numpy(dtype=bool)
+    pick &= values["profession"].notna().to_numpy(dtype=bool)
+    for d in DIMENSIONS:
+        if d != "profession":
+            pick &= values[d].isna().to_numpy(dtype=bool)
+    split = values[pick]
+    parts = [
+        pd.DataFrame(
+            {
+                "service_id": split["service_id"].to_numpy(dtype=object),
+                "profession": split["profession"].astype(str).to_numpy(dtype=object),
+                "value": split["value"].to_numpy(dtype="float64"),
+            }
+        )
+    ]
+    rows = ev.used[(ev.used["measure"] == measure).to_numpy(dtype=bool)]
+    from_acts = rows.loc[(rows["source"] == "activities").to_numpy(dtype=bool), "return_id"]
+    acts = ev.frames.activities
+    kinds = ACTIVITY_SOURCES.get(measure, ())
+    apick = np.isin(
+        acts["return_id"].to_numpy(dtype="int64"), from_acts.to_numpy(dtype="int64")
+    ) & acts["kind"].isin(kinds).to_numpy(dtype=bool)
+    a = acts[apick]
+    prof = a["audience_profession"].astype(object)
+    parts.append(
+        pd.DataFrame(
+            {
+                "service_id": a["service_id"].to_numpy(dtype=object),
+                "profession": prof.where(prof.notna(), NOT_RECORDED).astype(str).to_numpy(),
+                "value": a["attendees"].to_numpy(dtype="float64", na_value=np.nan),
+            }
+        )
+    )
+    both = pd.concat(parts, ignore_index=True).sort_values(
+        ["service_id", "profession", "value"], kind="stable"
+    )
+    return both.groupby(["service_id", "profession"], sort=True)["value"].sum().reset_index()
