@@ -5,6 +5,9 @@ the period with its coverage (the share of the rubric's evidence that was
 available), then the six key outcomes rolled up to the programme.
 ``--table components`` shows what each score is made of; ``--table
 outcomes`` the outcomes at every level (spoke, hub, phase, programme).
+``--table reconciliation`` lists every figure two sources of a return
+disagree on (a reported total and the case records, say): both are kept, the
+documented one is used, and the difference is shown.
 ``--json`` prints everything as one document, ``--csv`` the chosen table.
 The default period is the latest financial year with a return.
 """
@@ -26,19 +29,18 @@ from hubspoke.workspace import Workspace
 if TYPE_CHECKING:
     import pandas as pd
 
-TABLES = ("scores", "components", "outcomes")
+TABLES = ("scores", "components", "outcomes", "reconciliation")
 
 
 def default_period(ws: Workspace) -> Period:
     """The financial year holding the start of the latest stored return."""
-    returns = ws.returns()
-    if not returns:
+    latest = ws.latest_period_start()
+    if latest is None:
         fail(
             f"{ws.path} holds no returns yet; import some (hubspoke import FILE... "
             "--workspace ...) or name a --period",
             1,
         )
-    latest = max(r.period.start for r in returns)
     return financial_year_of(latest)
 
 
@@ -110,6 +112,15 @@ def outcomes_text(outcomes: pd.DataFrame, level: str | None) -> str:
     return _grid((["level", "unit"] if level is None else []) + header, rows)
 
 
+def reconciliation_text(differences: pd.DataFrame) -> str:
+    """One line per figure whose sources disagree, or a line saying they all agree."""
+    if differences.empty:
+        return "Every figure's sources agree: nothing to reconcile in this period."
+    lines = [f"{len(differences)} figure(s) where two sources of a return disagree:"]
+    lines += [f"  {m}" for m in differences["message"].astype(str)]
+    return "\n".join(lines)
+
+
 @click.command()
 @click.option(
     "--workspace",
@@ -135,7 +146,8 @@ def outcomes_text(outcomes: pd.DataFrame, level: str | None) -> str:
     type=click.Choice(TABLES),
     default="scores",
     show_default=True,
-    help="What to show (and what --csv writes): scores, their components, or all outcomes.",
+    help="What to show (and what --csv writes): scores, their components, all outcomes, "
+    "or where two sources of a figure disagree (reconciliation).",
 )
 @click.option(
     "--json", "as_json", is_flag=True, help="Print scores, components and outcomes as JSON."
@@ -165,7 +177,13 @@ def score(
             fail(f"--period: {exc}", EXIT_USAGE)
         result = ws.scores(chosen, rubric)
         outcomes = ws.key_outcomes(chosen, rubric)
-    frames = {"scores": result.scores, "components": result.components, "outcomes": outcomes}
+        differences = ws.reconciliation(chosen)
+    frames = {
+        "scores": result.scores,
+        "components": result.components,
+        "outcomes": outcomes,
+        "reconciliation": differences,
+    }
     if as_json:
         document = {
             "period": {
@@ -196,6 +214,11 @@ def score(
             )
         click.echo("\nSix key outcomes, whole programme (returns: received/expected):")
         click.echo(outcomes_text(outcomes, "programme"))
+        if len(differences):
+            click.echo(
+                f"\n{len(differences)} figure(s) differ between the sources of a return; the "
+                "documented source is used and both are kept: --table reconciliation."
+            )
         click.echo(
             "\nTo see what each score is made of: --table components "
             '(or the "components" list of --json); outcomes per spoke, hub and phase: '
@@ -203,6 +226,8 @@ def score(
         )
     elif table == "components":
         click.echo(components_text(result.components))
+    elif table == "reconciliation":
+        click.echo(reconciliation_text(differences))
     else:
         click.echo(outcomes_text(outcomes, None))
     raise click.exceptions.Exit(EXIT_OK)

@@ -74,9 +74,13 @@ class ReportData:
     """Everything the report shows, as aggregate frames (column names: ``docs/INTERFACES``).
 
     ``spokes``: spokes frame; ``scores`` / ``components``: ProgrammeScores
-    frames; ``key_outcomes``: key outcomes frame; ``values``: values frame
-    (trends and totals); ``returns_status``: the returns register with a
-    status per expected return; ``field_completeness``: per service and field.
+    frames; ``key_outcomes``: key outcomes frame; ``values``: the figure used
+    per return and measure (:func:`hubspoke.figures.published.figures_by_return`,
+    for trends and totals; a plain values frame's total rows also serve);
+    ``returns_status``: the returns register with a status per expected
+    return; ``field_completeness``: per service and field; ``reconciliation``:
+    figures whose sources disagree (:meth:`Workspace.reconciliation`), published
+    only as counts of returns per measure and pair of sources.
     Frames must not hold row-level columns (:data:`ROW_LEVEL_COLUMNS`).
     """
 
@@ -92,6 +96,7 @@ class ReportData:
     returns_status: pd.DataFrame
     field_completeness: pd.DataFrame
     provenance: tuple[Provenance, ...] = ()
+    reconciliation: pd.DataFrame | None = None
 
     def __attrs_post_init__(self) -> None:
         for name, required in _REQUIRED.items():
@@ -203,6 +208,8 @@ def render_report(data: ReportData, *, min_cell: int = DEFAULT_MIN_CELL) -> Publ
         status,
         completeness,
     )
+    if data.reconciliation is not None and not data.reconciliation.empty:
+        published += (t.reconciliation_counts(data.reconciliation),)
     return PublishedReport(html=document, tables=published)
 
 
@@ -442,6 +449,7 @@ def _quality(
         )
     )
     parts.append(h.table(cells, caption=completeness.title))
+    parts.append(_reconciliation(data))
     rows, columns, grid = t.completeness_shares(data.field_completeness, labels, min_cell=min_cell)
     if rows:
         parts.append(
@@ -452,6 +460,31 @@ def _quality(
             )
         )
     return "".join(parts)
+
+
+def _reconciliation(data: ReportData) -> str:
+    """Where two sources of a return's figure disagree: counts of returns, never the figures."""
+    found = data.reconciliation
+    heading = h.heading("Figures whose sources disagree")
+    if found is None or found.empty:
+        return heading + h.paragraph(
+            "In every return counted here, the figures services reported agree with their own "
+            "breakdowns, activity records and case records."
+        )
+    table = t.reconciliation_counts(found)
+    return "".join(
+        [
+            heading,
+            h.paragraph(
+                f"{len(found)} figure(s) differ between two sources of the same return. The "
+                "report uses each measure's documented source (the reported total first, then "
+                "a breakdown, activity records, case records; distinct young people from case "
+                "records) and keeps both. The figures themselves are in `hubspoke score --table "
+                "reconciliation`, for the evaluation team."
+            ),
+            h.table(table.cells, caption=table.title),
+        ]
+    )
 
 
 def _provenance(data: ReportData) -> str:

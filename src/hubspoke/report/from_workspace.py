@@ -76,9 +76,12 @@ def report_data_from_workspace(
         scores=scores.scores,
         components=scores.components,
         key_outcomes=ws.key_outcomes(chosen, rubric),
-        values=_inside(ws.values_frame(), chosen),
+        values=ws.figures_by_return(chosen),
+        reconciliation=ws.reconciliation(chosen),
         returns_status=status,
-        field_completeness=field_completeness(_inside(ws.cases_frame(), chosen)),
+        field_completeness=field_completeness(
+            _inside(ws.frames().cases.drop(columns=["return_id"]), chosen)
+        ),
         provenance=_provenance(ws),
     )
 

@@ -263,6 +263,28 @@ def returns_status_counts(status: pd.DataFrame, labels: Mapping[str, str]) -> Pu
     )
 
 
+def reconciliation_counts(reconciliation: pd.DataFrame) -> PublishedTable:
+    """How many returns' figures disagree, per measure and pair of sources (counts of returns)."""
+    counts = (
+        reconciliation.assign(
+            Measure=reconciliation["measure"].astype(str).map(measure_label),
+            Used=reconciliation["used_source"].astype(str),
+            Other=reconciliation["other_source"].astype(str),
+        )
+        .groupby(["Measure", "Used", "Other"], sort=True)
+        .size()
+        .rename("Returns")
+        .reset_index()
+    )
+    cells = counts.rename(columns={"Used": "Source used", "Other": "Other source"})
+    cells.index = pd.Index(range(1, len(cells) + 1), name="#")
+    return PublishedTable(
+        name="reconciliation",
+        title="Returns whose sources of a figure disagree",
+        cells=cells.astype(object),
+    )
+
+
 def field_completeness_table(completeness: pd.DataFrame, *, min_cell: int) -> PublishedTable:
     """Per field, programme-wide records known / declined / not recorded / missing, suppressed.
 

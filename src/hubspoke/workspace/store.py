@@ -35,6 +35,7 @@ from hubspoke.workspace.outcome import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from hubspoke.figures.records import RecordFrames
     from hubspoke.indicators.programme import ProgrammeScores
     from hubspoke.indicators.rubric import Rubric
     from hubspoke.workspace.records import Kind
@@ -95,6 +96,7 @@ class Workspace:
         self._path = path
         self._clock = clock
         self._programme: tuple[int, int, Programme] | None = None
+        self._frames: tuple[int, int, RecordFrames] | None = None
 
     # -- opening and closing -----------------------------------------------------------
 
@@ -504,6 +506,24 @@ class Workspace:
                 raise
             raise WorkspaceError(f"{self._path}: cannot read the workspace ({exc})") from exc
 
+    def frames(self, *, include_superseded: bool = False) -> RecordFrames:
+        """Every current return and its records as :class:`~hubspoke.figures.RecordFrames`.
+
+        What every figure is derived from (:mod:`hubspoke.figures`): read
+        columnar from one snapshot of the file, no object per record. The
+        current returns' frames are read once and kept until the file changes.
+        """
+        from hubspoke.figures.records import RecordFrames
+
+        if include_superseded:
+            return RecordFrames(**self.record_frames(include_superseded=True))
+        with _sqlite_errors(self._path):
+            data_version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        state = (data_version, self._conn.total_changes)
+        if self._frames is None or self._frames[:2] != state:
+            self._frames = (*state, RecordFrames(**self.record_frames()))
+        return self._frames[2]
+
     def history(
         self, service_id: str | None = None, period_label: str | None = None
     ) -> pd.DataFrame:
@@ -609,21 +629,49 @@ class Workspace:
 
     def scores(self, period: Period | str, rubric: Rubric | None = None) -> ProgrammeScores:
         """Every spoke's indicators for ``period`` (a Period or a label like ``2015-16``)."""
-        from hubspoke.indicators.programme import score_programme
+        from hubspoke.indicators.programme import score_programme_from_frames
         from hubspoke.indicators.rubric import DEFAULT_RUBRIC
 
-        return score_programme(
-            self.programme(), self.returns(), _period(period), rubric or DEFAULT_RUBRIC
+        return score_programme_from_frames(
+            self.programme(), self.frames(), _period(period), rubric or DEFAULT_RUBRIC
         )
 
     def key_outcomes(self, period: Period | str, rubric: Rubric | None = None) -> pd.DataFrame:
         """The six key outcomes for ``period``, rolled up to hub, phase and programme."""
-        from hubspoke.indicators.outcomes import key_outcomes
+        from hubspoke.indicators.outcomes import key_outcomes_from_frames
         from hubspoke.indicators.rubric import DEFAULT_RUBRIC
 
-        return key_outcomes(
-            self.programme(), self.returns(), _period(period), rubric or DEFAULT_RUBRIC
+        return key_outcomes_from_frames(
+            self.programme(), self.frames(), _period(period), rubric or DEFAULT_RUBRIC
         )
+
+    def figures_by_return(self, period: Period | str) -> pd.DataFrame:
+        """The figure used for each measure of each return counted for ``period``.
+
+        :func:`hubspoke.figures.published.figures_by_return`: what the report's
+        tables by service and quarter show, from the same derivation as the
+        key outcomes.
+        """
+        from hubspoke.figures.published import figures_by_return
+
+        return figures_by_return(self.programme(), self.frames(), _period(period))
+
+    def reconciliation(self, period: Period | str) -> pd.DataFrame:
+        """Figures whose sources disagree in the returns counted for ``period``, both kept.
+
+        :func:`hubspoke.figures.published.reconciliation_for`.
+        """
+        from hubspoke.figures.published import reconciliation_for
+
+        return reconciliation_for(self.programme(), self.frames(), _period(period))
+
+    def latest_period_start(self) -> date | None:
+        """The start of the latest stored return's period (None without returns)."""
+        with _sqlite_errors(self._path):
+            row = self._conn.execute(
+                "SELECT max(period_start) FROM returns WHERE superseded_by IS NULL"
+            ).fetchone()
+        return None if row[0] is None else date.fromisoformat(row[0])
 
 
 def store_diagnostics(
