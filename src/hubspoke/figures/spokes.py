@@ -118,8 +118,8 @@ def _concat(pairs: Iterable[ScorePairs]) -> ScorePairs:
 def _row(table: pd.DataFrame, sid: str, columns: Sequence[str]) -> Mapping[str, int]:
     if sid not in table.index:
         return dict.fromkeys(columns, 0)
-    row = table.loc[sid]
-    return {c: int(row[c]) for c in columns}
+    at = table.index.get_loc(sid)
+    return {c: int(table[c].to_numpy()[at]) for c in columns}
 
 
 def spoke_facts_from_frames(
