@@ -193,10 +193,12 @@ def period_table(
     grid.index = index
     absent.index = index
     table = suppress_table(grid, min_cell=min_cell)
+    cells = cells_of(table, absent)
+    cells.index.name = "Service"  # the export's first column
     return PublishedTable(
         name=f"by_period_{measure}",
         title=f"{measure_label(measure)} by quarter",
-        cells=cells_of(table, absent),
+        cells=cells,
         total_label=TOTAL,
     )
 
