@@ -170,7 +170,7 @@ def one_to_one(ev: Evidence) -> pd.DataFrame:
         case_returns["return_id"].to_numpy(dtype="int64"),
     )
     support = cases["support_type"]
-    pick &= (support.isna() | support.isin(ONE_TO_ONE_CODES)).to_numpy(dtype=bool)
+    pick = pick & ((support.isna() | support.isin(ONE_TO_ONE_CODES)).to_numpy(dtype=bool))
     pairs = pd.DataFrame(
         {
             "service_id": cases["service_id"].to_numpy(dtype=object)[pick],
@@ -233,9 +233,9 @@ def referrals(ev: Evidence) -> pd.DataFrame:
     values = ev.frames.values
     pick = ev.mask("values") & (values["measure"] == "referrals_received").to_numpy(dtype=bool)
     others = [d for d in DIMENSIONS if d != "referral_source"]
-    pick &= values["referral_source"].notna().to_numpy(dtype=bool)
+    pick = pick & (values["referral_source"].notna().to_numpy(dtype=bool))
     for d in others:
-        pick &= values[d].isna().to_numpy(dtype=bool)
+        pick = pick & (values[d].isna().to_numpy(dtype=bool))
     split = values[pick]
     code = split["referral_source"].astype(str)
     agg = pd.DataFrame(
@@ -254,7 +254,7 @@ def referrals(ev: Evidence) -> pd.DataFrame:
     in_counted = ev.mask("cases")
     rid = cases["return_id"].to_numpy(dtype="int64")
     dated = in_counted & cases["referral_date"].notna().to_numpy(dtype=bool)
-    dated &= ~np.isin(rid, agg["return_id"].to_numpy(dtype="int64"))
+    dated = dated & (~np.isin(rid, agg["return_id"].to_numpy(dtype="int64")))
     within = (
         dated
         & (cases["referral_date"] >= cases["period_start"]).to_numpy(dtype=bool, na_value=False)
@@ -418,9 +418,9 @@ def score_pairs(
     """
     out = ev.frames.outcomes
     pick = ev.mask("outcomes") & (out["subject"] == subject).to_numpy(dtype=bool, na_value=False)
-    pick &= out["score"].notna().to_numpy(dtype=bool)
+    pick = pick & (out["score"].notna().to_numpy(dtype=bool))
     if instruments is not None:
-        pick &= out["instrument"].isin(list(instruments)).to_numpy(dtype=bool)
+        pick = pick & (out["instrument"].isin(list(instruments)).to_numpy(dtype=bool))
     sub = pd.DataFrame(
         {
             "service_id": out["service_id"].to_numpy(dtype=object)[pick],
@@ -453,7 +453,7 @@ def goal_statuses(ev: Evidence) -> pd.DataFrame:
     pick = ev.mask("outcomes") & (out["subject"] == "young_person").to_numpy(
         dtype=bool, na_value=False
     )
-    pick &= out["goal_status"].notna().to_numpy(dtype=bool)
+    pick = pick & (out["goal_status"].notna().to_numpy(dtype=bool))
     goal = out["goal"].fillna(out["instrument"])
     sub = pd.DataFrame(
         {
@@ -486,10 +486,10 @@ def by_profession(ev: Evidence, measure: str) -> pd.DataFrame:
 
     values = ev.frames.values
     pick = ev.mask("values") & (values["measure"] == measure).to_numpy(dtype=bool)
-    pick &= values["profession"].notna().to_numpy(dtype=bool)
+    pick = pick & (values["profession"].notna().to_numpy(dtype=bool))
     for d in DIMENSIONS:
         if d != "profession":
-            pick &= values[d].isna().to_numpy(dtype=bool)
+            pick = pick & (values[d].isna().to_numpy(dtype=bool))
     split = values[pick]
     parts = [
         pd.DataFrame(

@@ -80,14 +80,13 @@ def _cast(column: pd.Series, dtype: Any, kind: str, name: str) -> pd.Series:
     try:
         if isinstance(dtype, pd.CategoricalDtype):
             as_text = column.astype("string")
-            cast = as_text.astype(dtype)
-            lost = as_text.notna() & cast.isna()
+            lost = as_text.notna() & ~as_text.isin(list(dtype.categories))
             if lost.any():
                 bad = as_text[lost].iloc[0]
                 raise DataValidationError(
                     f"{kind}.{name}: {bad!r} is not one of the column's codes"
                 )
-            return cast
+            return as_text.astype(dtype)
         if str(dtype) == "datetime64[ns]":
             return pd.to_datetime(column).astype("datetime64[ns]")
         return column.astype(dtype)

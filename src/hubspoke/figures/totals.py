@@ -79,7 +79,7 @@ def totals_by_service_period(
     ev = evidence(frames, period)
     used = ev.used
     pick = used["measure"].isin(wanted).to_numpy(dtype=bool)
-    pick &= used["service_id"].isin(sorted(spokes)).to_numpy(dtype=bool)
+    pick = pick & (used["service_id"].isin(sorted(spokes)).to_numpy(dtype=bool))
     rows = used[pick].merge(ev.counted[["return_id", "period_label"]], on="return_id", how="left")
     order = {m: i for i, m in enumerate(wanted)}
     rows = rows.assign(_m=rows["measure"].map(order)).sort_values(
