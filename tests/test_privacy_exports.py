@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from hubspoke.errors import ExportError
 from hubspoke.privacy.exports import (
     FORMULA_STARTS,
     neutralise_cell,
@@ -101,11 +99,3 @@ def test_parquet_round_trips_neutralised_text(tmp_path: Path) -> None:
     back = pd.read_parquet(write_parquet(frame, tmp_path / "t.parquet"))
     assert list(back["spoke"]) == ["'@Northmoor", "Eastvale"]
     assert list(back["referrals"]) == ["12", "[c]"]
-
-
-def test_parquet_without_pyarrow_says_how_to_install(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "pyarrow", None)
-    with pytest.raises(ExportError, match=r"hubspoke\[parquet\]"):
-        write_parquet(pd.DataFrame({"a": [1]}), tmp_path / "t.parquet")

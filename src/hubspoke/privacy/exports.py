@@ -22,8 +22,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hubspoke.errors import ExportError
-
 #: Characters that make a spreadsheet treat a cell as a formula.
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
@@ -92,18 +90,11 @@ def write_xlsx(
 
 
 def write_parquet(frame: pd.DataFrame, path: Path, *, index: bool = False) -> Path:
-    """Write ``frame`` to Parquet (needs pyarrow: ``pip install 'hubspoke[parquet]'``).
+    """Write ``frame`` to Parquet (pyarrow is a dependency of hubspoke).
 
     Columns mixing numbers and text (a suppressed marker among counts) are
-    written as text. Raises :class:`~hubspoke.errors.ExportError` without pyarrow.
+    written as text.
     """
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError as exc:
-        raise ExportError(
-            "writing Parquet needs the optional dependency pyarrow: "
-            "pip install 'hubspoke[parquet]' (CSV and XLSX exports do not need it)"
-        ) from exc
     safe = neutralise_frame(frame)
     for column in safe.columns:
         if safe[column].dtype == object:
