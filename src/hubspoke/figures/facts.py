@@ -45,7 +45,7 @@ def figures_of(frames: RecordFrames) -> pd.DataFrame:
     """:func:`~hubspoke.figures.sources.return_figures` of ``frames``, computed once per frames."""
     held = _FIGURES.get(frames)
     if held is None:
-        held = return_figures(frames)
+        held = return_figures(frames, _case_codes(frames))
         _FIGURES[frames] = held
     return held
 
@@ -260,13 +260,15 @@ def referrals(ev: Evidence) -> pd.DataFrame:
         & (cases["referral_date"] >= cases["period_start"]).to_numpy(dtype=bool, na_value=False)
         & (cases["referral_date"] <= cases["period_end"]).to_numpy(dtype=bool, na_value=False)
     )
-    source = cases["referral_source"].astype(str).to_numpy(dtype=object)
+    cat = cases["referral_source"].astype(pd.CategoricalDtype())
+    names = np.array([*map(str, cat.cat.categories), ""], dtype=object)
+    codes = cat.cat.codes.to_numpy(dtype="int64")[within]
     chosen = pd.DataFrame(
         {
             "service_id": cases["service_id"].to_numpy(dtype=object)[within],
             "return_id": rid[within],
             "c": _case_codes(ev.frames)[within],
-            "s": np.where(pd.isna(source[within]), "", source[within]),
+            "s": names[np.where(codes < 0, len(names) - 1, codes)],
         }
     )
     # a case listed twice in one return: the record with the greatest source code

@@ -28,7 +28,7 @@ silently.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -179,7 +179,7 @@ def _distinct_per_return(
     return counts.reindex(among, fill_value=0).to_numpy(dtype="float64")
 
 
-def case_counts(cases: pd.DataFrame) -> pd.DataFrame:
+def case_counts(cases: pd.DataFrame, codes: np.ndarray[Any, Any] | None = None) -> pd.DataFrame:
     """Per return with case records: distinct case ids for the measures of :data:`CASE_SOURCES`.
 
     ``young_people_one_to_one``: cases whose support type is one-to-one,
@@ -190,7 +190,7 @@ def case_counts(cases: pd.DataFrame) -> pd.DataFrame:
     if cases.empty:
         return _long(np.zeros(0), np.zeros(0, dtype=object), "cases", np.zeros(0))
     rid = cases["return_id"].to_numpy(dtype="int64")
-    cid = case_ids(cases)
+    cid = case_ids(cases) if codes is None else codes
     support = cases["support_type"]
     one = (support.isna() | support.isin(ONE_TO_ONE_CODES)).to_numpy(dtype=bool)
     dated = cases["referral_date"].notna().to_numpy(dtype=bool)
@@ -241,7 +241,9 @@ def _empty_figures() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in DTYPES.items()})
 
 
-def return_figures(frames: RecordFrames) -> pd.DataFrame:
+def return_figures(
+    frames: RecordFrames, case_codes: np.ndarray[Any, Any] | None = None
+) -> pd.DataFrame:
     """Every candidate figure per return and measure, with the one used marked.
 
     Columns ``return_id, service_id, measure, source, value, used`` (see
@@ -249,13 +251,14 @@ def return_figures(frames: RecordFrames) -> pd.DataFrame:
     return id, measure, then precedence (the used row first). ``source`` is
     ``reported``, ``breakdown:<dimension>``, ``activities`` or ``cases``.
     Sources a measure's catalogue entry does not list are not candidates.
+    ``case_codes``: :func:`case_ids` of ``frames.cases``, if already computed.
     """
     parts = [
         *_value_candidates(frames.values),
         *_activity_candidates(frames.activities),
     ]
     if not frames.cases.empty:
-        parts.append(case_counts(frames.cases))
+        parts.append(case_counts(frames.cases, case_codes))
     parts = [p for p in parts if len(p)]
     if not parts:
         return _empty_figures()
