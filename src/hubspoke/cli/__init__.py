@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "returns": "hubspoke.cli.returns:returns",
     "score": "hubspoke.cli.score:score",
     "report": "hubspoke.cli.report:report",
+    "export": "hubspoke.cli.export:export",
 }
 
 
