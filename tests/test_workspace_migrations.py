@@ -13,7 +13,6 @@ import pytest
 from click.testing import CliRunner
 
 from hubspoke.cli import main
-
 from hubspoke.errors import WorkspaceError
 from hubspoke.periods import financial_quarter
 from hubspoke.serialization import dumps_return
