@@ -14,6 +14,11 @@ Rules (documented in ``docs/formats.md``):
   data row is row 2.
 - A row with more non-blank cells than the header has headers is reported and
   rejected (its extra cells have no column to go to).
+- Size caps (:mod:`hubspoke.limits`): a header row of more than
+  :data:`~hubspoke.limits.MAX_COLUMNS` columns refuses the file before the
+  body is parsed; a cell longer than :data:`~hubspoke.limits.MAX_CELL_CHARS`
+  characters (Excel's own limit) rejects its row, with a finding naming the
+  row, the column and the cell's length.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import pandas as pd
 
 from hubspoke.diagnostics import Severity
 from hubspoke.errors import FileImportError
+from hubspoke.limits import MAX_CELL_CHARS, MAX_COLUMNS
 from hubspoke_importers._common import Column, Findings, header_key
 from hubspoke_importers._text import decode, detect_delimiter, first_record_line, header_keys
 
@@ -176,11 +182,13 @@ def read_table(data: bytes, findings: Findings) -> Table:
             "the file is not UTF-8; it was read as Windows-1252 (Excel's CSV encoding)",
         )
     delimiter = detect_delimiter(text)
+    _check_width(text, delimiter, findings.file)
     bad: tuple[int, ...] = ()
     encoded = data.removeprefix(_BOM) if encoding == "utf-8" else text.encode("utf-8")
+    long_cells = _may_hold_long_cells(encoded, delimiter)
     sheet = _records_arrow(text, encoded, delimiter)
     if sheet is not None:
-        return table_from_columns(*sheet, first_row=2, findings=findings)
+        return table_from_columns(*sheet, first_row=2, findings=findings, check_lengths=long_cells)
     records = _records_fast(text, delimiter)
     if records is None:
         records, bad = _records_slow(text, delimiter, findings)
@@ -192,7 +200,98 @@ def read_table(data: bytes, findings: Findings) -> Table:
         raise FileImportError(
             f"{findings.file}: row 1 is blank; the first row must be the header row"
         )
-    return build_table(header_cells, records.iloc[1:], first_row=2, findings=findings, bad=bad)
+    return build_table(
+        header_cells,
+        records.iloc[1:],
+        first_row=2,
+        findings=findings,
+        bad=bad,
+        check_lengths=long_cells,
+    )
+
+
+def _check_width(text: str, delimiter: str, file: str) -> None:
+    """Refuse a file whose header row has more than :data:`MAX_COLUMNS` columns, before parsing.
+
+    Counting delimiters on the first line gives an upper bound (quoted ones
+    only lower the count); only over the cap is the line parsed exactly.
+    """
+    end = text.find("\n")
+    line = text if end < 0 else text[:end]
+    if line.count(delimiter) < MAX_COLUMNS:
+        return
+    try:
+        width = len(next(csv.reader([line], delimiter=delimiter)))
+    except (csv.Error, StopIteration):
+        width = line.count(delimiter) + 1
+    if width > MAX_COLUMNS:
+        raise FileImportError(
+            f"{file}: row 1 has {width:,} columns; hubspoke reads at most {MAX_COLUMNS:,} "
+            "columns (Excel's limit), so the file is refused. Is it a return file?"
+        )
+
+
+def _may_hold_long_cells(encoded: bytes, delimiter: str) -> bool:
+    """False only when no cell of the file can be longer than :data:`MAX_CELL_CHARS`.
+
+    ``encoded`` is the file as UTF-8. Without quotes a cell cannot hold a
+    delimiter or a newline, so the longest run of bytes between two of
+    those bounds every cell's length (one vectorised pass); with quotes the
+    cells themselves are measured.
+    """
+    if len(encoded) <= MAX_CELL_CHARS:
+        return False
+    if b'"' in encoded:
+        return True
+    raw = np.frombuffer(encoded, dtype=np.uint8)
+    stops = np.flatnonzero((raw == ord(delimiter)) | (raw == 0x0A))
+    edges = np.concatenate(([-1], stops, [len(raw)]))
+    return int(np.diff(edges).max()) - 1 > MAX_CELL_CHARS
+
+
+def _longest(cells: pd.Series) -> int:
+    """The length of the longest text cell of ``cells`` (0 when none)."""
+    if not len(cells):
+        return 0
+    array = cells.array
+    if hasattr(array, "__arrow_array__"):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        most = pc.max(pc.utf8_length(pa.chunked_array(array.__arrow_array__()))).as_py()
+        return int(most or 0)
+    return max((len(c) for c in cells.tolist() if isinstance(c, str)), default=0)
+
+
+def _cell_lengths(cells: pd.Series) -> npt.NDArray[np.int64]:
+    """Length of each text cell (0 where missing)."""
+    return np.fromiter((len(c) if isinstance(c, str) else 0 for c in cells), np.int64, len(cells))
+
+
+def _long_cells(
+    header_cells: list[str],
+    columns: list[pd.Series],
+    rows: npt.NDArray[np.int64],
+    findings: Findings,
+) -> npt.NDArray[np.bool_]:
+    """Reject rows holding a cell over :data:`MAX_CELL_CHARS`; True where a row is rejected."""
+    rejected = np.zeros(len(rows), dtype=bool)
+    for position, cells in enumerate(columns):
+        if _longest(cells) <= MAX_CELL_CHARS:
+            continue
+        lengths = _cell_lengths(cells)
+        column = Column(header=header_cells[position], index=position + 1)
+        for i in np.flatnonzero(lengths > MAX_CELL_CHARS):
+            findings.reject(
+                "cell-too-long",
+                f"the cell holds {int(lengths[i]):,} characters; hubspoke reads at most "
+                f"{MAX_CELL_CHARS:,} in a cell (Excel's limit), so the row is not imported",
+                row=int(rows[i]),
+                column=column,
+                suggestion="check for a missing closing quote, or text pasted by mistake",
+            )
+            rejected[i] = True
+    return rejected
 
 
 def build_table(
@@ -203,6 +302,7 @@ def build_table(
     findings: Findings,
     bad: tuple[int, ...] = (),
     aliases: dict[str, str] | None = None,
+    check_lengths: bool = True,
 ) -> Table:
     """A :class:`Table` from header texts and a body of text cells starting at ``first_row``.
 
@@ -213,7 +313,13 @@ def build_table(
         for position in range(len(header_cells))
     ]
     return table_from_columns(
-        header_cells, columns, first_row=first_row, findings=findings, bad=bad, aliases=aliases
+        header_cells,
+        columns,
+        first_row=first_row,
+        findings=findings,
+        bad=bad,
+        aliases=aliases,
+        check_lengths=check_lengths,
     )
 
 
@@ -225,6 +331,7 @@ def table_from_columns(
     findings: Findings,
     bad: tuple[int, ...] = (),
     aliases: dict[str, str] | None = None,
+    check_lengths: bool = True,
 ) -> Table:
     """A :class:`Table` from header texts and one trimmed text column per header.
 
@@ -232,11 +339,21 @@ def table_from_columns(
     holds the trimmed cells under ``header_cells[i]``. Headers are matched by
     :func:`header_key` (then ``aliases``); a column with no header but with
     values is warned about and not read; a header repeated is a
-    :class:`FileImportError`. Wholly blank rows are dropped.
+    :class:`FileImportError`. Wholly blank rows are dropped. With
+    ``check_lengths``, a row holding a cell over :data:`MAX_CELL_CHARS` is
+    rejected (a finding each) and left out (pass False only when no cell can
+    be that long).
     """
     aliases = aliases or {}
     length = len(columns[0]) if columns else 0
     rows = np.arange(first_row, first_row + length, dtype=np.int64)
+    too_long = np.zeros(length, dtype=bool)
+    if length and check_lengths:
+        too_long = _long_cells(header_cells, columns, rows, findings)
+        if too_long.any():
+            blank = pd.Series(too_long)
+            columns = [c.mask(blank, "") for c in columns]
+            bad = tuple(sorted({*bad, *(int(r) for r in rows[too_long])}))
     found: dict[str, Column] = {}
     data_columns: dict[str, pd.Series] = {}
     nonblank_any = np.zeros(length, dtype=bool)
@@ -267,7 +384,7 @@ def table_from_columns(
         found[key] = column
         data_columns[key] = cells
     frame = pd.DataFrame(data_columns, index=pd.RangeIndex(length))
-    keep = nonblank_any
+    keep = nonblank_any & ~too_long
     if not keep.all():
         frame = frame.loc[keep].reset_index(drop=True)
     return Table(

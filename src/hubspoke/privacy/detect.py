@@ -1,13 +1,19 @@
-"""Detecting personal data where none belongs: names, emails, full postcodes, dates of birth.
+"""Detecting personal data where none belongs: names, emails, full postcodes, dates of birth,
+NHS numbers and phone numbers.
 
 Returns are pseudonymous; a column or cell that holds a person's name, an
-email address, a full UK postcode or a date of birth is reported (rule
-``personal-data``). Detection is deliberately conservative about what it
-*clears*: a header that says "name" is flagged whatever the cells hold.
-A postcode district alone ("LS6") is not personal data and is not flagged.
+email address, a full UK postcode, a date of birth, an NHS number or a UK
+phone number is reported (rule ``personal-data``). Detection is
+deliberately conservative about what it *clears*: a header that says
+"name" is flagged whatever the cells hold. A postcode district alone
+("LS6") is not personal data and is not flagged.
 
-Column checks are vectorised (pandas string operations); the value itself
-is never copied into a finding, so reports do not spread what they warn of.
+Column checks are vectorised and cost one pass over all the columns
+together (ten thousand columns are as cheap as one column of the same
+cells); patterns are linear-time (:mod:`hubspoke.privacy.screen`) and a
+cell is screened on its first :data:`~hubspoke.limits.MAX_CELL_CHARS`
+characters. The value itself is never copied into a finding, so reports do
+not spread what they warn of.
 """
 
 from __future__ import annotations
@@ -15,22 +21,36 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
-from typing import Literal
 
 import attrs
+import numpy as np
 import pandas as pd
 
 from hubspoke.codes import normalise
+from hubspoke.limits import MAX_CELL_CHARS
+from hubspoke.privacy.screen import (
+    EMAIL,
+    FULL_POSTCODE,
+    KIND_WORDS,
+    NHS_CANDIDATE,
+    PHONE,
+    PersonalDataKind,
+    nhs_check_ok,
+    text_kinds,
+)
 
-PersonalDataKind = Literal["name", "email", "postcode", "date_of_birth"]
-
-#: Plain words for each kind, for messages.
-KIND_WORDS: dict[PersonalDataKind, str] = {
-    "name": "people's names",
-    "email": "email addresses",
-    "postcode": "full postcodes",
-    "date_of_birth": "dates of birth",
-}
+__all__ = [
+    "EMAIL",
+    "FULL_POSTCODE",
+    "KIND_WORDS",
+    "PersonalDataFinding",
+    "PersonalDataKind",
+    "find_in_column",
+    "find_personal_data",
+    "header_kind",
+    "may_hold_personal_data",
+    "text_kinds",
+]
 
 _PERSON = (
     r"(?:client|child|childs|child s|young person|young persons|young person s|yp|person"
@@ -44,11 +64,6 @@ _NAME_HEADER = re.compile(
 _DOB_HEADER = re.compile(
     r"^(?:(?:client|child|young person|yp|person) )?"
     r"(?:d ?o ?b|date of birth|birth ?date|birthday|born on|born)$"
-)
-EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-#: A full UK postcode (outward and inward parts); a district alone does not match.
-FULL_POSTCODE = re.compile(
-    r"\b(?:GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE
 )
 
 _DATE_SHAPE = re.compile(r"^\d{1,4}[-/. ](?:\d{1,2}|[A-Za-z]{3,9})[-/. ]\d{2,4}\b")
@@ -98,25 +113,17 @@ def may_hold_personal_data(text: str) -> bool:
     """False only when :func:`text_kinds` certainly finds nothing in ``text``; fast on long text.
 
     A cheap necessary condition for a search of many values joined together:
-    an email address needs an ``@``, and a full postcode's inward part is a
-    digit then two letters (``GIR 0AA`` too). Non-ASCII text (where a letter
-    may case-fold to an ASCII one) is searched with the patterns themselves.
+    an email address needs an ``@``, a full postcode's inward part is a
+    digit then two letters (``GIR 0AA`` too), and NHS and phone numbers hold
+    a run of three digits. Non-ASCII text (where a letter may case-fold to an
+    ASCII one) is searched with the patterns themselves.
     """
     if "@" in text:
         return True
     if not text.isascii():
-        return FULL_POSTCODE.search(text) is not None
-    return b"0aa" in text.encode("ascii").translate(_SHAPES)
-
-
-def text_kinds(text: str) -> tuple[PersonalDataKind, ...]:
-    """Kinds of personal data found in one free-text value (emails and full postcodes)."""
-    kinds: list[PersonalDataKind] = []
-    if EMAIL.search(text):
-        kinds.append("email")
-    if FULL_POSTCODE.search(text):
-        kinds.append("postcode")
-    return tuple(kinds)
+        return bool(text_kinds(text))
+    shapes = text.encode("ascii").translate(_SHAPES)
+    return b"0aa" in shapes or b"000" in shapes
 
 
 def _positions(mask: pd.Series) -> tuple[int, ...]:
@@ -128,52 +135,155 @@ def find_in_column(
 ) -> list[PersonalDataFinding]:
     """Personal data in one column, by its header and by its values.
 
-    Values are checked for email addresses and full postcodes; when
-    ``reference`` (e.g. the period's end) is given, a column of dates at
-    least 80% of which fall 8 to 25 years before it is taken for dates of
-    birth of the young people (referral and session dates never do).
+    Values are checked for email addresses, full postcodes, NHS numbers and
+    phone numbers; when ``reference`` (e.g. the period's end) is given, a
+    column of dates at least 80% of which fall 8 to 25 years before it is
+    taken for dates of birth of the young people (referral and session
+    dates never do).
     """
+    frame = pd.DataFrame({0: values.reset_index(drop=True)})
+    return _find(frame, [header], reference=reference)
+
+
+def find_personal_data(
+    frame: pd.DataFrame,
+    *,
+    reference: date | None = None,
+    ignore: Iterable[str] = (),
+) -> list[PersonalDataFinding]:
+    """Personal data in every column of ``frame`` (headers as column names), except ``ignore``.
+
+    All columns are scanned together: the distinct values of every text
+    column are screened once, whatever the number of columns.
+    """
+    skip = set(ignore)
+    keep = [i for i, c in enumerate(frame.columns) if str(c) not in skip]
+    part = frame.iloc[:, keep].reset_index(drop=True)
+    part.columns = pd.RangeIndex(len(keep))
+    return _find(part, [str(frame.columns[i]) for i in keep], reference=reference)
+
+
+#: Patterns screened over distinct cell values, each with a cheap text every match needs.
+_VALUE_PATTERNS: tuple[tuple[PersonalDataKind, re.Pattern[str], str], ...] = (
+    ("email", EMAIL, "@"),
+    ("postcode", FULL_POSTCODE, ""),
+    ("nhs_number", re.compile(r"(?<!\d)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)"), ""),
+    ("phone", PHONE, ""),
+)
+
+
+def _find(
+    frame: pd.DataFrame, headers: list[str], *, reference: date | None
+) -> list[PersonalDataFinding]:
+    """Findings for ``frame`` (columns by position) whose columns carry ``headers``."""
     findings: list[PersonalDataFinding] = []
-    kind = header_kind(header)
-    if kind is None and pd.api.types.is_numeric_dtype(values):
-        return findings  # numbers hold no names, emails, postcodes or dates
-    text = values.astype("string").str.strip()
-    filled = (text.notna() & (text != "")).fillna(False).astype(bool)
-    if kind is not None and bool(filled.any()):
+    kinds = [header_kind(h) for h in headers]
+    text_columns: list[int] = []
+    for position, header in enumerate(headers):
+        values = frame.iloc[:, position]
+        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        kind = kinds[position]
+        if kind is not None:
+            filled = _filled(values)
+            if bool(filled.any()):
+                findings.append(
+                    PersonalDataFinding(
+                        kind=kind,
+                        column=header,
+                        positions=_positions(filled),
+                        reason=f"header {header!r}",
+                    )
+                )
+        if not numeric:  # numbers hold no names, emails, postcodes or dates
+            text_columns.append(position)
+    if not text_columns or not len(frame):
+        return findings
+    rows = len(frame)
+    cells = np.concatenate([frame.iloc[:, p].to_numpy(dtype=object) for p in text_columns])
+    text = pd.Series(cells, dtype="string").str.slice(0, MAX_CELL_CHARS).str.strip()
+    nonblank = (text.notna() & (text != "")).fillna(False).to_numpy(dtype=bool)
+    if not nonblank.any():
+        return findings
+    owner = np.repeat(np.arange(len(text_columns)), rows)
+    distinct = pd.Series(pd.unique(text[nonblank]), dtype="string")
+    by_column: dict[tuple[int, PersonalDataKind], list[int]] = {}
+    for found_kind, pattern, needed in _VALUE_PATTERNS:
+        candidates = distinct
+        if needed:
+            candidates = distinct[distinct.str.contains(needed, regex=False).fillna(False)]
+        if not len(candidates):
+            continue
+        matching = candidates[candidates.str.contains(pattern, regex=True).fillna(False)]
+        if found_kind == "nhs_number":
+            matching = matching[[_holds_nhs_number(str(v)) for v in matching.tolist()]]
+        if not len(matching):
+            continue
+        hits = text.isin(matching.tolist()).fillna(False).to_numpy(dtype=bool) & nonblank
+        for index in np.flatnonzero(hits):
+            column = int(owner[index])
+            by_column.setdefault((column, found_kind), []).append(int(index) - column * rows)
+    for (column, found_kind), positions in sorted(by_column.items()):
+        position = text_columns[column]
+        if kinds[position] == found_kind:
+            continue  # the header already said so
         findings.append(
             PersonalDataFinding(
-                kind=kind, column=header, positions=_positions(filled), reason=f"header {header!r}"
+                kind=found_kind,
+                column=headers[position],
+                positions=tuple(positions),
+                reason=f"cells look like {KIND_WORDS[found_kind]}",
             )
         )
-    if pd.api.types.is_numeric_dtype(values) or not bool(filled.any()):
-        return findings
-    # Scan distinct values only: coded columns have a handful, so a large file stays cheap.
-    distinct = pd.Series(text[filled].unique(), dtype="string")
-    patterns: tuple[tuple[PersonalDataKind, re.Pattern[str], str], ...] = (
-        ("email", EMAIL, "@"),
-        ("postcode", FULL_POSTCODE, ""),
-    )
-    for found_kind, pattern, needed in patterns:
-        if found_kind == kind or (needed and not distinct.str.contains(needed, regex=False).any()):
+    if reference is not None:
+        findings += _birth_dates(
+            text, owner, nonblank, distinct, text_columns, headers, kinds, rows, reference
+        )
+    return findings
+
+
+def _filled(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.strip()
+    return (text.notna() & (text != "")).fillna(False).astype(bool)
+
+
+def _holds_nhs_number(text: str) -> bool:
+    return any(nhs_check_ok("".join(m.groups())) for m in NHS_CANDIDATE.finditer(text))
+
+
+def _birth_dates(
+    text: pd.Series,
+    owner: np.ndarray,
+    nonblank: np.ndarray,
+    distinct: pd.Series,
+    text_columns: list[int],
+    headers: list[str],
+    kinds: list[PersonalDataKind | None],
+    rows: int,
+    reference: date,
+) -> list[PersonalDataFinding]:
+    """Columns of dates that look like dates of birth (see :func:`find_in_column`)."""
+    datelike = distinct[distinct.str.match(_DATE_SHAPE).fillna(False).astype(bool)]
+    if not len(datelike):
+        return []
+    pairs = pd.DataFrame({"column": owner[nonblank], "value": text[nonblank].to_numpy()})
+    pairs = pairs.drop_duplicates()
+    pairs["datelike"] = pairs["value"].isin(datelike.tolist())
+    share = pairs.groupby("column")["datelike"].mean()
+    findings = []
+    for column, fraction in zip(share.index.tolist(), share.tolist(), strict=True):
+        position = text_columns[int(column)]
+        if fraction < 0.8 or kinds[position] == "date_of_birth":
             continue
-        matching = distinct[distinct.str.contains(pattern, regex=True).fillna(False).astype(bool)]
-        if len(matching):
-            hits = text.isin(matching.tolist()).fillna(False).astype(bool)
-            findings.append(
-                PersonalDataFinding(
-                    kind=found_kind,
-                    column=header,
-                    positions=_positions(hits),
-                    reason=f"cells look like {KIND_WORDS[found_kind]}",
-                )
-            )
-    if reference is not None and kind != "date_of_birth":
-        birth = _birth_date_mask(text, distinct, reference)
+        start = int(column) * rows
+        cells = text.iloc[start : start + rows].reset_index(drop=True)
+        birth = _birth_date_mask(
+            cells, pd.Series(pd.unique(cells.dropna()), dtype="string"), reference
+        )
         if birth is not None:
             findings.append(
                 PersonalDataFinding(
                     kind="date_of_birth",
-                    column=header,
+                    column=headers[position],
                     positions=_positions(birth),
                     reason=f"dates 8 to 25 years before {reference.isoformat()}",
                 )
@@ -184,11 +294,12 @@ def find_in_column(
 def _birth_date_mask(text: pd.Series, distinct: pd.Series, reference: date) -> pd.Series | None:
     """True where a cell is a date of birth, when the column looks like dates of birth; else None.
 
-    ``text`` is the trimmed column, ``distinct`` its distinct non-blank values:
+    ``text`` is the trimmed column, ``distinct`` its distinct values:
     parsing works on those (a column of referral dates has few), then maps back.
     """
     from hubspoke.rules.dates import parse_dates
 
+    distinct = distinct[distinct != ""]
     datelike = distinct.str.match(_DATE_SHAPE).fillna(False).astype(bool)
     if not len(distinct) or int(datelike.sum()) < 0.8 * len(distinct):
         return None  # not a column of dates: skip the (costlier) parsing
@@ -201,20 +312,3 @@ def _birth_date_mask(text: pd.Series, distinct: pd.Series, reference: date) -> p
     if not bool(known.any()) or float(young.sum()) < 0.8 * float(known.sum()):
         return None
     return text.isin(distinct[young].tolist()).fillna(False).astype(bool)
-
-
-def find_personal_data(
-    frame: pd.DataFrame,
-    *,
-    reference: date | None = None,
-    ignore: Iterable[str] = (),
-) -> list[PersonalDataFinding]:
-    """Personal data in every column of ``frame`` (headers as column names), except ``ignore``."""
-    skip = set(ignore)
-    findings: list[PersonalDataFinding] = []
-    for column in frame.columns:
-        header = str(column)
-        if header in skip:
-            continue
-        findings.extend(find_in_column(header, frame[column], reference=reference))
-    return findings
