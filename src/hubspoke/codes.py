@@ -288,6 +288,15 @@ GENDER = CodeList(
         _c("1", "Male", "m", "boy", "man", "male", "young man"),
         _c("2", "Female", "f", "girl", "woman", "female", "young woman"),
         _c("9", "Indeterminate", "indeterminate", "not specified", "other", "non binary"),
+        _c(
+            "0",
+            "Not recorded",
+            "not known",
+            "unknown",
+            "not recorded",
+            "n k",
+            status="not_recorded",
+        ),
         # Not a CIN code: the census has no "declined", but a young person who
         # prefers not to say has answered, which "not recorded" (0) would hide.
         _c(
@@ -298,15 +307,6 @@ GENDER = CodeList(
             "refused",
             "rather not say",
             status="declined",
-        ),
-        _c(
-            "0",
-            "Not recorded",
-            "not known",
-            "unknown",
-            "not recorded",
-            "n k",
-            status="not_recorded",
         ),
     ),
 )

@@ -60,7 +60,7 @@ class QuarterlyWorkbookImporter:
     version: str = VERSION
 
     def sniff(self, probe: Probe) -> float | None:
-        """0.9 for a workbook with About and Young people or Referrals sheets; 0.3 other xlsx."""
+        """0.9 for About and Young people or Referrals sheets; 0.3 for other xlsx with About."""
         try:
             if not probe.head.startswith(_ZIP_LOCAL):
                 return None
@@ -71,7 +71,14 @@ class QuarterlyWorkbookImporter:
                     'name="young people"' in text or 'name="referrals"' in text
                 ):
                     return 0.9
-            return 0.3 if probe.suffix in self.extensions else None
+            if probe.suffix not in self.extensions:
+                return None
+            from hubspoke.reading import glance_workbook
+
+            glance = glance_workbook(probe, rows=0)
+            if glance is not None and not glance.has_sheet("About"):
+                return None  # a workbook of some other layout: not ours
+            return 0.3
         except Exception:
             return None
 

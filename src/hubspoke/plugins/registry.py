@@ -339,7 +339,7 @@ class Registry:
         considered = self.sniff_all(probe)
         claimed = [o for o in considered if o.score is not None]
         if not claimed:
-            raise NoImporterMatchedError(_no_match_message(path, considered), considered)
+            raise NoImporterMatchedError(_no_match_message(path, considered, probe), considered)
         best = max(o.score for o in claimed if o.score is not None)
         top = [o for o in claimed if o.score is not None and best - o.score <= SCORE_TOLERANCE]
         reason = f"{top[0].importer!r} recognised the file (score {best:.2f})"
@@ -397,11 +397,18 @@ def _sniff(importer: Importer, probe: Probe) -> SniffOutcome:
     )
 
 
-def _no_match_message(path: Path, considered: Sequence[SniffOutcome]) -> str:
+def _no_match_message(
+    path: Path, considered: Sequence[SniffOutcome], probe: Probe | None = None
+) -> str:
     if not considered:
         return f"{path.name}: no importers are installed or enabled (see `hubspoke plugins`)"
     lines = "; ".join(f"{o.importer}: {o.reason}" for o in considered)
-    return f"{path.name}: no importer recognises this file ({lines})"
+    looks = ""
+    if probe is not None:
+        from hubspoke.reading import describe_file
+
+        looks = f"; it looks like {describe_file(probe)}"
+    return f"{path.name}: no installed importer recognises this file{looks} ({lines})"
 
 
 _lock = threading.Lock()

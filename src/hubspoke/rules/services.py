@@ -188,7 +188,7 @@ def check_unknown_columns(
         key = header_key(str(header))
         if not key or key in keys or key in skip:
             continue
-        close = difflib.get_close_matches(key, sorted(names), n=1, cutoff=0.75)
+        close = difflib.get_close_matches(key, sorted(names), n=1, cutoff=0.6)
         found.append(
             Diagnostic(
                 code="unknown-column",
