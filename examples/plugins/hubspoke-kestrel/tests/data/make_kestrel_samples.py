@@ -1,5 +1,5 @@
 # ruff: noqa: E501
-"""Write the synthetic CaseFlow exports used by the tests (run: python make_samples.py).
+"""Write the synthetic CaseFlow exports used by the tests (run: python make_kestrel_samples.py).
 
 Every name, reference and date is invented. The workbooks imitate CaseFlow:
 title rows above the headers, several services on one sheet, quarters
