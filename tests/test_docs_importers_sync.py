@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,6 @@ import hubspoke.rules
 
 ROOT = Path(__file__).parents[1]
 PAGE = (ROOT / "docs" / "writing-importers.md").read_text(encoding="utf-8")
-EXAMPLES = "\n".join(
-    p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples" / "plugins").rglob("*.py"))
-)
 _CALL = re.compile(r"`((check_\w+|read_sheet|glance_workbook|split_total_rows)\((.*?)\))`")
 #: Signatures in the tables (rows starting "| `name(" ): prose shows calls, not signatures.
 TABLE_ROWS = "\n".join(line for line in PAGE.splitlines() if line.startswith("| `"))
@@ -53,16 +49,26 @@ def test_the_rules_table_lists_every_check_function() -> None:
     assert not missing, f"not documented in writing-importers.md: {sorted(missing)}"
 
 
-def _indented_python_blocks() -> list[str]:
-    blocks = re.findall(r"```python\n(.*?)```", PAGE, re.DOTALL)
-    return [b for b in blocks if b.startswith("    ")]
+#: A snippet marked ``<!-- from: PATH -->`` just above its ```python fence is cut from PATH.
+_MARKED = re.compile(r"<!-- from: (\S+) -->\n```python\n(.*?)```", re.DOTALL)
+MARKED = _MARKED.findall(PAGE)
 
 
-@pytest.mark.parametrize("block", _indented_python_blocks())
-def test_code_snippets_are_taken_from_the_example_plugins(block: str) -> None:
-    """Snippets cut from a method body appear, line for line, in an example that CI runs."""
-    lines = [line.strip() for line in textwrap.dedent(block).splitlines() if line.strip()]
-    source = [line.strip() for line in EXAMPLES.splitlines()]
-    n = len(lines)
-    found = any(source[i : i + n] == lines for i in range(len(source) - n + 1))
-    assert found, "snippet not found in examples/plugins:\n" + block
+def _squeezed(text: str) -> str:
+    """Text without whitespace: indentation and line wrapping (ruff's) do not matter."""
+    return re.sub(r"\s+", "", text)
+
+
+def test_the_walkthrough_marks_its_snippets() -> None:
+    assert len(MARKED) >= 6
+    assert {p for p, _ in MARKED} >= {
+        "examples/plugins/hubspoke-northmoor/src/hubspoke_northmoor/importer.py",
+        "examples/plugins/hubspoke-kestrel/src/hubspoke_kestrel/importer.py",
+    }
+
+
+@pytest.mark.parametrize(("path", "block"), MARKED)
+def test_code_snippets_are_taken_from_the_example_plugins(path: str, block: str) -> None:
+    """Each marked snippet appears in the example file CI installs and tests."""
+    source = (ROOT / path).read_text(encoding="utf-8")
+    assert _squeezed(block) in _squeezed(source), f"snippet not found in {path}:\n{block}"
