@@ -29,6 +29,8 @@ from hubspoke.errors import (
     HubspokeError,
     PluginContractError,
 )
+from hubspoke.inputs import regular_file_problem
+from hubspoke.limits import excerpt
 from hubspoke.model import MonitoringReturn, Programme
 from hubspoke.periods import Period
 from hubspoke.plugins.contract import LoadOptions, LoadResult
@@ -147,8 +149,8 @@ def validate_file(
     Never raises for bad input or a misbehaving importer.
     """
     reg = registry if registry is not None else get_registry()
-    if not path.is_file():
-        problem = "is a directory" if path.is_dir() else "does not exist"
+    problem = regular_file_problem(path)
+    if problem is not None:
         return FileReport(
             path=path,
             importer=None,
@@ -204,6 +206,8 @@ def validate_file(
     except HubspokeError as exc:
         return attrs.evolve(base, diagnostics=(_file_error(path, "import-failed", str(exc)),))
     except Exception as exc:  # a plugin's bug must not become a traceback for the user
+        if _ours(importer, exc):
+            return attrs.evolve(base, diagnostics=(_resource_error(path, exc),))
         return attrs.evolve(
             base,
             diagnostics=(
@@ -211,7 +215,7 @@ def validate_file(
                     path,
                     "importer-contract",
                     f"importer {importer.name!r} failed unexpectedly "
-                    f"({type(exc).__name__}: {exc}); report this to its author",
+                    f"({type(exc).__name__}: {excerpt(str(exc))}); report this to its author",
                 ),
             ),
         )
@@ -481,6 +485,39 @@ def service_span(programme: Programme, service_id: str) -> Period | None:
 
 def _uk(d: date) -> str:
     return "open-ended" if d == date.max else d.strftime("%d/%m/%Y")
+
+
+#: Failures that are limits reached, whoever's code reached them.
+_LIMITS = (MemoryError, RecursionError, OverflowError)
+
+
+def _ours(importer: object, exc: BaseException) -> bool:
+    """True when a failure is hubspoke's to explain, not the importer author's to fix.
+
+    That is: a built-in importer (``hubspoke_importers``) failed, or any
+    importer reached a limit (memory, recursion depth, number size) that
+    the file's content decides.
+    """
+    builtin = type(importer).__module__.split(".")[0] == "hubspoke_importers"
+    return builtin or isinstance(exc, _LIMITS)
+
+
+def _resource_error(path: Path, exc: BaseException) -> Diagnostic:
+    """A located finding for a failure inside hubspoke while reading ``path``."""
+    if isinstance(exc, MemoryError):
+        what = "reading it needed more memory than is available"
+    elif isinstance(exc, RecursionError):
+        what = "it is nested too deeply to read"
+    elif isinstance(exc, OverflowError):
+        what = "it holds a number too large to read"
+    else:
+        what = f"reading it failed ({type(exc).__name__}: {excerpt(str(exc))})"
+    return _file_error(
+        path,
+        "import-failed",
+        f"the file could not be read: {what}. Nothing in it was imported; check that it is "
+        "a return file and within hubspoke's limits (docs/formats.md)",
+    )
 
 
 def _with_return_checks(

@@ -19,6 +19,7 @@ import attrs
 import hubspoke
 from hubspoke.diagnostics import Diagnostic, Location, Severity, column_letter
 from hubspoke.errors import FileImportError, PeriodError
+from hubspoke.inputs import read_regular
 from hubspoke.model import Provenance
 from hubspoke.periods import Period, parse_period
 from hubspoke.plugins.contract import LoadOptions
@@ -52,9 +53,14 @@ def read_source(source: Path, options: LoadOptions) -> bytes:
             f"{options.max_bytes:,} bytes; raise it with --max-file-size or HUBSPOKE_MAX_FILE_SIZE"
         )
     try:
-        return source.read_bytes()
+        data = read_regular(source, options.max_bytes)
     except OSError as exc:
         raise FileImportError(f"{source.name}: cannot read the file ({exc.strerror})") from None
+    if len(data) > options.max_bytes:  # it grew since the size was taken
+        raise FileImportError(
+            f"{source.name}: the file is over the limit of {options.max_bytes:,} bytes"
+        )
+    return data
 
 
 def provenance(source: Path, data: bytes, importer: str, sheet: str | None = None) -> Provenance:

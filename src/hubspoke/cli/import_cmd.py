@@ -43,7 +43,9 @@ _PROGRAMME = re.compile(rb'^\s*\{\s*"hubspoke"\s*:\s*"programme"')
 
 def is_programme_file(path: Path) -> bool:
     """True when the file starts like a programme envelope ``{"hubspoke": "programme"``."""
-    with path.open("rb") as fh:
+    from hubspoke.inputs import open_regular  # a FIFO or /dev/zero is refused, never read
+
+    with open_regular(path) as fh:
         head = fh.read(4096).removeprefix(b"\xef\xbb\xbf")
     return _PROGRAMME.match(head) is not None
 

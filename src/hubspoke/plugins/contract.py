@@ -79,7 +79,9 @@ class Probe:
 
     @classmethod
     def from_path(cls, path: Path) -> Probe:
-        with path.open("rb") as fh:
+        from hubspoke.inputs import open_regular
+
+        with open_regular(path) as fh:
             return cls(path=path, head=fh.read(PROBE_BYTES))
 
     @property

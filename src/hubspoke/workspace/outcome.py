@@ -31,9 +31,11 @@ class SourceFile:
     @classmethod
     def read(cls, path: Path) -> SourceFile:
         """Hash ``path`` in 1 MiB chunks (OSError propagates for unreadable files)."""
+        from hubspoke.inputs import open_regular  # a FIFO or /dev/zero is refused, not hashed
+
         digest = hashlib.sha256()
         size = 0
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:
             while chunk := fh.read(_CHUNK):
                 digest.update(chunk)
                 size += len(chunk)
