@@ -15,7 +15,7 @@ from hubspoke.errors import ModelError
 from hubspoke.model import CaseRecord
 from hubspoke.periods import Period
 from hubspoke.plugins.contract import LoadOptions, LoadResult
-from hubspoke.privacy.detect import EMAIL, FULL_POSTCODE, KIND_WORDS, text_kinds
+from hubspoke.privacy.detect import KIND_WORDS, id_kinds, ids_to_screen
 from hubspoke_importers._cells import Problem, parse_count, parse_flag
 from hubspoke_importers._columns import ColumnReader, ObjectArray, report_columns
 from hubspoke_importers._common import (
@@ -53,7 +53,7 @@ def case_id_cell(text: str) -> str | Problem | None:
     """A case id cell: required, an identifier, and never an email or postcode."""
     if not text:
         return Problem(code="missing-value", message="the case id is blank")
-    kinds = text_kinds(text)
+    kinds = id_kinds(text)
     if kinds:
         return Problem(
             code="personal-data",
@@ -82,11 +82,7 @@ def _case_ids(reader: ColumnReader) -> ObjectArray:
     """Case ids, checked column-wise; only suspect cells go through :func:`case_id_cell`."""
     cells = reader.cells("case_id")
     text = cells.astype("string")
-    suspect = ~(
-        text.str.fullmatch(IDENTIFIER.pattern)
-        & ~text.str.contains(EMAIL.pattern)
-        & ~text.str.contains(FULL_POSTCODE.pattern, case=False)
-    ).fillna(False)
+    suspect = ~(text.str.fullmatch(IDENTIFIER.pattern) & ~ids_to_screen(text)).fillna(False)
     ids: ObjectArray = cells.to_numpy(dtype=object)
     for i in np.flatnonzero(suspect.to_numpy(dtype=bool)):
         position = int(i)

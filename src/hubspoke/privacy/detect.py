@@ -35,6 +35,7 @@ from hubspoke.privacy.screen import (
     NHS_CANDIDATE,
     PHONE,
     PersonalDataKind,
+    id_kinds,
     nhs_check_ok,
     text_kinds,
 )
@@ -48,9 +49,25 @@ __all__ = [
     "find_in_column",
     "find_personal_data",
     "header_kind",
+    "id_kinds",
+    "ids_to_screen",
     "may_hold_personal_data",
     "text_kinds",
 ]
+
+#: What an id holding personal data must contain: an "@", a postcode, ten digits (NHS and
+#: phone numbers), or letters only (a name). Vectorised as one pattern (RE2-compatible, so
+#: pyarrow-backed columns are searched in C); :func:`id_kinds` then decides per id.
+_ID_HINT = (
+    r"@|\b[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}\b|[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}"
+    r"|^[A-Za-z]+(?:[._ '-][A-Za-z]+)*$"
+)
+
+
+def ids_to_screen(ids: pd.Series) -> pd.Series:
+    """True where an id may hold personal data (a superset: check those with :func:`id_kinds`)."""
+    text = ids.astype("string")
+    return text.str.contains(_ID_HINT, regex=True).fillna(False).astype(bool)
 
 _PERSON = (
     r"(?:client|child|childs|child s|young person|young persons|young person s|yp|person"
