@@ -36,9 +36,6 @@ MAX_ROWS = 1_048_576
 #: The most cells (rows x columns of the used range) one sheet or delimited file may span.
 MAX_CELLS = 50_000_000
 
-#: The deepest nesting of arrays and objects accepted in a JSON file.
-MAX_JSON_DEPTH = 64
-
 #: The most digits a number in a JSON file may have.
 MAX_JSON_DIGITS = 30
 

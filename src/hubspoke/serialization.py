@@ -43,6 +43,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from hubspoke.errors import ModelError, SerializationError
+from hubspoke.limits import MAX_JSON_DIGITS, excerpt
 from hubspoke.model import MonitoringReturn, Programme
 from hubspoke.model.records import Breakdown
 
@@ -369,17 +370,87 @@ def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _read_json(text: str | bytes) -> Any:
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_JSON_DIGITS:
+        raise SerializationError(
+            [f"$: a number of {len(text):,} digits; hubspoke reads at most {MAX_JSON_DIGITS}"]
+        )
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    if len(text) > MAX_JSON_DIGITS + 10:
+        raise SerializationError(
+            [f"$: a number written with {len(text):,} characters is too long to read"]
+        )
+    value = float(text)
+    if not math.isfinite(value):
+        raise SerializationError([f"$: {excerpt(text, 40)} is too large a number to read"])
+    return value
+
+
+def _json_constant(text: str) -> Any:
+    raise SerializationError([f"$: {text} is not a number JSON allows"])
+
+
+_HIGH_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}|\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def _no_lone_surrogates(value: Any) -> None:
+    """Raise when a string in ``value`` holds a lone surrogate (cannot be stored or printed)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise SerializationError(
+                    [
+                        "$: a string holds a lone surrogate (\\ud800-\\udfff escape); "
+                        "it is not text and cannot be stored"
+                    ]
+                ) from None
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def read_json(text: str | bytes) -> Any:
+    """JSON ``text`` parsed defensively; :class:`SerializationError` for anything hostile.
+
+    Refused: invalid JSON or UTF-8, a key repeated in one object (the last
+    would silently win), nesting too deep for the parser, numbers longer than
+    :data:`~hubspoke.limits.MAX_JSON_DIGITS` digits, non-finite numbers
+    (``NaN``, ``1e999``) and lone surrogates (``"\\ud800"``).
+    """
     try:
-        return json.loads(text, object_pairs_hook=_reject_duplicate_keys)
+        decoded = text.decode("utf-8-sig") if isinstance(text, bytes) else text
+    except UnicodeDecodeError as exc:
+        raise SerializationError([f"$: not UTF-8 text ({exc.reason})"]) from None
+    try:
+        doc = json.loads(
+            decoded,
+            object_pairs_hook=_reject_duplicate_keys,
+            parse_int=_json_int,
+            parse_float=_json_float,
+            parse_constant=_json_constant,
+        )
     except json.JSONDecodeError as exc:
         raise SerializationError(
             [f"$: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"]
         ) from None
-    except UnicodeDecodeError as exc:
-        raise SerializationError([f"$: not UTF-8 text ({exc.reason})"]) from None
     except RecursionError:
         raise SerializationError(["$: JSON nested too deeply to read"]) from None
+    if _HIGH_SURROGATE.search(decoded):
+        _no_lone_surrogates(doc)
+    return doc
+
+
+def _read_json(text: str | bytes) -> Any:
+    return read_json(text)
 
 
 _LOADERS = {"programme": "loads_programme", "return": "loads_return", "returns": "loads_returns"}

@@ -21,8 +21,10 @@ from datetime import date, timedelta
 
 import attrs
 
-#: Earliest and latest years accepted in a date.
-MIN_YEAR, MAX_YEAR = 1900, 2200
+from hubspoke.limits import DATE_WINDOW, EARLIEST_DATE, LATEST_DATE, MAX_AMOUNT, MAX_COUNT
+
+#: Earliest and latest years accepted in a date (the window is hubspoke.limits').
+MIN_YEAR, MAX_YEAR = EARLIEST_DATE.year, LATEST_DATE.year
 
 #: Day zero of Excel's (1900) date system, allowing for its fictional 29 Feb 1900.
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -53,7 +55,8 @@ _MONTHS["sept"] = 9
 def _build_date(year: int, month: int, day: int, text: str) -> date | Problem:
     if not MIN_YEAR <= year <= MAX_YEAR:
         return Problem(
-            code="date-unreadable", message=f"year {year} is outside {MIN_YEAR}-{MAX_YEAR}"
+            code="date-unreadable",
+            message=f"year {year} is outside the dates hubspoke accepts ({DATE_WINDOW})",
         )
     if not 1 <= month <= 12:
         return Problem(code="date-unreadable", message=f"month {month} is not 1-12")
@@ -101,7 +104,8 @@ def parse_date(text: str, *, allow_serial: bool = False) -> date | Problem | Non
     if allow_serial and _SERIAL.fullmatch(s):
         serial = int(float(s))
         if 1 <= serial <= 2958465:
-            return EXCEL_EPOCH + timedelta(days=serial)
+            found = EXCEL_EPOCH + timedelta(days=serial)
+            return _build_date(found.year, found.month, found.day, s)
     return Problem(
         code="date-unreadable",
         message="not a date",
@@ -137,17 +141,26 @@ def parse_number(text: str) -> float | Problem | None:
     return value
 
 
-def parse_amount(text: str) -> float | Problem | None:
-    """A non-negative number (hours, values). Blank gives None."""
+def parse_amount(text: str, *, ceiling: float = MAX_AMOUNT) -> float | Problem | None:
+    """A non-negative number (hours, values) at most ``ceiling``. Blank gives None."""
     value = parse_number(text)
     if isinstance(value, float) and value < 0:
         return Problem(code="negative-count", message="must not be negative")
+    if isinstance(value, float) and value > ceiling:
+        return Problem(
+            code="count-too-large",
+            message=f"{value:g} is larger than any return can hold (at most {ceiling:,.0f})",
+            suggestion="check the cell: a date or an id may have been typed here",
+        )
     return value
 
 
 def parse_count(text: str) -> int | Problem | None:
-    """A non-negative whole number (``1,234`` accepted, ``12.0`` read as 12). Blank gives None."""
-    value = parse_amount(text)
+    """A whole number in 0 to :data:`~hubspoke.limits.MAX_COUNT` (``1,234``, ``12.0`` read as 12).
+
+    Blank gives None.
+    """
+    value = parse_amount(text, ceiling=MAX_COUNT)
     if not isinstance(value, float):
         return value
     if not value.is_integer():

@@ -109,6 +109,21 @@ RULES: Mapping[str, Rule] = {
             severity=_E,
             statement="Exactly one importer recognises the file (or --format names one).",
         ),
+        Rule(
+            id="count-too-large",
+            severity=_E,
+            statement="Counts are at most 10,000,000 and amounts at most 10^12 (hubspoke.limits).",
+        ),
+        Rule(
+            id="cell-too-long",
+            severity=_E,
+            statement="A cell holds at most 32,767 characters (Excel's limit).",
+        ),
+        Rule(
+            id="duplicate-figure",
+            severity=_E,
+            statement="A return gives each figure (measure and breakdown) once.",
+        ),
         Rule(id="file-unreadable", severity=_E, statement="The file can be opened and read."),
         Rule(id="file-empty", severity=_E, statement="The file holds something to import."),
         Rule(id="import-failed", severity=_E, statement="The importer can read the file."),

@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from hubspoke.diagnostics import Severity
+from hubspoke.limits import DATE_WINDOW, EARLIEST_DATE, LATEST_DATE, date_in_window
 from hubspoke.periods import Period
 from hubspoke.rules.place import ColumnCheck, ColumnPlace, blank_mask, cell_diagnostics
 
@@ -64,7 +65,7 @@ def parse_dates(
         return values.astype("datetime64[ns]")
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     if values.dtype == object:
-        cells = values.map(lambda v: isinstance(v, date))
+        cells = values.map(_date_in_window)
         if bool(cells.any()):
             objects = values[cells].map(
                 lambda v: v if isinstance(v, datetime) else datetime(v.year, v.month, v.day)
@@ -77,7 +78,7 @@ def parse_dates(
         if not bool(todo.any()):
             break
         got = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-        ok = got.notna()
+        ok = got.notna() & (got >= _EARLIEST) & (got <= _LATEST)  # 2999 would overflow [ns]
         if bool(ok.any()):
             out.loc[ok[ok].index] = got[ok].astype("datetime64[ns]")
             todo = todo & out.isna()
@@ -87,7 +88,18 @@ def parse_dates(
             days = pd.to_numeric(text[todo][numeric]).astype("int64")
             days = days[(days >= 1) & (days <= EXCEL_MAX_SERIAL)]
             out.loc[days.index] = pd.Timestamp(EXCEL_EPOCH) + pd.to_timedelta(days, unit="D")
-    return out
+    return out.where((out >= _EARLIEST) & (out <= _LATEST))
+
+
+_EARLIEST, _LATEST = pd.Timestamp(EARLIEST_DATE), pd.Timestamp(LATEST_DATE)
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
+def _date_in_window(value: object) -> bool:
+    """True for a ``date``/``datetime`` cell inside the accepted window (others stay text)."""
+    if not isinstance(value, date):
+        return False
+    return date_in_window(value.date() if isinstance(value, datetime) else value)
 
 
 def date_hint(formats: Sequence[str] = (), *, serials: bool = False) -> str:
@@ -120,6 +132,9 @@ def _unreadable_message(text: str) -> str:
             )
     if _SHORT_YEAR.fullmatch(s):
         return f"{s!r} is not a date hubspoke can read: a two-digit year is ambiguous"
+    year = _YEAR.search(s)
+    if year and not EARLIEST_DATE.year <= int(year[1]) <= LATEST_DATE.year:
+        return f"{s!r} is outside the dates hubspoke accepts ({DATE_WINDOW})"
     return f"{s!r} is not a date hubspoke can read"
 
 

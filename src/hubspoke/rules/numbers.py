@@ -1,9 +1,12 @@
-"""Rules ``not-a-number``, ``negative-count`` and ``non-integer-count``.
+"""Rules ``not-a-number``, ``negative-count``, ``non-integer-count`` and ``count-too-large``.
 
 A numeric cell must hold a number (thousands separators and surrounding
 spaces tolerated: "1,204" reads as 1204); counts and amounts are never
 negative; measures whose unit is a count (:attr:`Measure.whole`) take
-whole numbers only ("3.5 young people" is an error, "3.0" is 3).
+whole numbers only ("3.5 young people" is an error, "3.0" is 3). Counts
+are at most :data:`~hubspoke.limits.MAX_COUNT` (ten million) and amounts at
+most :data:`~hubspoke.limits.MAX_AMOUNT`, so nothing stored can overflow a
+64-bit total later ("9e18" and 2**63 are refused at the door).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from hubspoke.diagnostics import Severity
+from hubspoke.limits import MAX_AMOUNT, MAX_COUNT
 from hubspoke.rules.place import ColumnCheck, ColumnPlace, blank_mask, cell_diagnostics
 
 
@@ -51,6 +55,9 @@ def check_numbers(
     )
     fraction = (finite & ~negative & whole_rows & (numbers != numbers.round())).fillna(False)
     fraction = fraction.astype(bool)
+    ceiling = whole_rows.map({True: float(MAX_COUNT), False: MAX_AMOUNT}).astype("Float64")
+    too_large = (finite & ~negative & (numbers > ceiling)).fillna(False).astype(bool)
+    fraction = fraction & ~too_large
     diagnostics = [
         *cell_diagnostics(
             values.where(~blank, ""),
@@ -80,9 +87,21 @@ def check_numbers(
             ),
             suggestion=lambda t: f"write a whole number such as {_rounded(t)}",
         ),
+        *cell_diagnostics(
+            values,
+            too_large,
+            place,
+            code="count-too-large",
+            severity=Severity.ERROR,
+            message=lambda t: (
+                f"{t} is larger than any return can hold (counts are at most "
+                f"{MAX_COUNT:,}, amounts at most {MAX_AMOUNT:,.0f})"
+            ),
+            suggestion=lambda _: "check the cell: a date or an id may have been typed here",
+        ),
     ]
     diagnostics.sort(key=lambda d: d.location.row or 0)
-    bad = not_number | missing | negative | fraction
+    bad = not_number | missing | negative | fraction | too_large
     parsed = numbers.where(~bad)
     return ColumnCheck(parsed=parsed, bad=bad, diagnostics=diagnostics)
 
