@@ -151,3 +151,16 @@ def test_control_characters_are_escaped_for_terminals() -> None:
     assert "\x1b" not in shown
     assert "a\\nb\\x1b[31m.csv" in shown
     assert printable("plain") == "plain"
+
+
+def test_validate_escapes_control_characters_in_file_names(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from hubspoke.cli import main
+
+    path = h.cases_csv(tmp_path, ["S01,2015-16,bad id!,07/04/2015,police,F,14"])
+    hostile = path.with_name("evil\n\x1b[31mname.csv")
+    path.rename(hostile)
+    result = CliRunner().invoke(main, ["validate", str(hostile)])
+    assert "\x1b" not in result.output
+    assert "evil\\n\\x1b[31mname.csv" in result.output

@@ -31,8 +31,13 @@ R = TypeVar("R")
 
 
 def fail(message: str, status: int = EXIT_USAGE) -> NoReturn:
-    """Print ``error: message`` on stderr and exit with ``status``."""
-    click.echo(f"error: {message}", err=True)
+    """Print ``error: message`` on stderr and exit with ``status``.
+
+    Control characters (a newline or ANSI escape in a file name) are escaped.
+    """
+    from hubspoke.diagnostics import printable
+
+    click.echo(f"error: {printable(message)}", err=True)
     raise click.exceptions.Exit(status)
 
 

@@ -22,7 +22,7 @@ import attrs
 import click
 
 from hubspoke.cli._common import EXIT_DATA, EXIT_OK, fail, friendly_errors, max_file_size_option
-from hubspoke.diagnostics import Diagnostic, Severity
+from hubspoke.diagnostics import Diagnostic, Severity, printable
 from hubspoke.plugins.contract import LoadOptions
 from hubspoke.plugins.registry import Registry, UnknownFormatError, get_registry
 from hubspoke.rules import closest_service
@@ -47,14 +47,14 @@ def _line(d: Diagnostic) -> str:
         text += f" (value: {d.value!r})"
     if d.suggestion:
         text += f"; {d.suggestion}"
-    return text
+    return printable(text)
 
 
 def report_text(report: FileReport) -> str:
     """One file's report for a terminal: importer, row counts, diagnostics grouped by rule."""
-    lines = [f"{report.path}"]
+    lines = [printable(str(report.path))]  # a newline or ANSI escape in a name is shown, not obeyed
     if report.importer is not None:
-        lines.append(f"  {report.selection_reason}")
+        lines.append(f"  {printable(report.selection_reason)}")
     if report.rows_read or report.importer is not None:
         if not report.rows_read:
             lines.append("  no data rows read")
