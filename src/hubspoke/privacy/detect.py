@@ -69,6 +69,7 @@ def ids_to_screen(ids: pd.Series) -> pd.Series:
     text = ids.astype("string")
     return text.str.contains(_ID_HINT, regex=True).fillna(False).astype(bool)
 
+
 _PERSON = (
     r"(?:client|child|childs|child s|young person|young persons|young person s|yp|person"
     r"|persons|pupil|student|parent|carer|mother|father|guardian|referrer|worker|case)"
