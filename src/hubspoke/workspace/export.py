@@ -185,10 +185,10 @@ _FILE_COLUMNS: Final[_Columns] = [
 _FILES_SQL: Final = (
     "SELECT f.sha256, f.file_name, f.size, f.importer, f.importer_version, f.imported_at, "
     "f.status, f.rows_read, f.rows_imported, f.rows_rejected, "
-    "(SELECT count(*) FROM file_diagnostics d WHERE d.file_sha256 = f.sha256 "
-    " AND d.severity = 'error'), "
-    "(SELECT count(*) FROM file_diagnostics d WHERE d.file_sha256 = f.sha256 "
-    " AND d.severity = 'warning') "
+    "(SELECT coalesce(sum(d.findings), 0) FROM file_diagnostics d "
+    "WHERE d.file_sha256 = f.sha256 AND d.severity = 'error'), "
+    "(SELECT coalesce(sum(d.findings), 0) FROM file_diagnostics d "
+    "WHERE d.file_sha256 = f.sha256 AND d.severity = 'warning') "
     "FROM files f ORDER BY f.imported_at, f.file_name"
 )
 
@@ -206,11 +206,13 @@ _DIAGNOSTIC_COLUMNS: Final[_Columns] = [
     ("path", "string"),
     ("value", "string"),
     ("suggestion", "string"),
+    ("findings", "int"),
 ]
 
 _DIAGNOSTICS_SQL: Final = (
     "SELECT d.file_sha256, d.seq, d.severity, d.code, d.message, d.file, d.sheet, d.row, "
-    "d.column_name, d.column_letter, d.path, d.value, d.suggestion FROM file_diagnostics d "
+    "d.column_name, d.column_letter, d.path, d.value, d.suggestion, d.findings "
+    "FROM file_diagnostics d "
     "JOIN files f ON f.sha256 = d.file_sha256 ORDER BY f.imported_at, f.file_name, d.seq"
 )
 

@@ -284,8 +284,28 @@ def _record_tables(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE files SET diagnostics = '[]'")
 
 
+def _summarised_findings(conn: sqlite3.Connection) -> None:
+    """Migration 4: ``file_diagnostics.findings``, how many findings a row stands for.
+
+    1 for a finding stored as itself; for a summary row ("and 1,048,570 more
+    like this", :func:`hubspoke.workspace.store.store_diagnostics`) the number
+    of further findings of the same code and column that are not stored one
+    by one. A file's number of findings is ``sum(findings)``, exact however
+    many were summarised.
+    """
+    conn.execute(
+        "ALTER TABLE file_diagnostics ADD COLUMN findings INTEGER NOT NULL DEFAULT 1 "
+        "CHECK (findings >= 1)"
+    )
+
+
 #: Every migration, in order; ``len(MIGRATIONS)`` is the current schema version.
-MIGRATIONS: Sequence[Migration] = (_create_schema, _add_record_counts, _record_tables)
+MIGRATIONS: Sequence[Migration] = (
+    _create_schema,
+    _add_record_counts,
+    _record_tables,
+    _summarised_findings,
+)
 
 
 def schema_version() -> int:

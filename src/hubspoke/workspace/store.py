@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -300,7 +300,8 @@ class Workspace:
             rows_read=row["rows_read"],
             rows_imported=row["rows_imported"],
             rows_rejected=row["rows_rejected"],
-            diagnostics=self.file_diagnostics(sha256),
+            # the hash decides: nothing stored is read back (its findings were reported when
+            # it was imported; file_diagnostics(sha256) has them)
             imported_at=imported_at,
             message=(
                 f"already imported on {imported_at:%Y-%m-%d %H:%M} UTC as "
@@ -569,7 +570,7 @@ class Workspace:
             rows = self._conn.execute(
                 "SELECT file_name, sha256, size, importer, importer_version, imported_at, "
                 "status, rows_read, rows_imported, rows_rejected, "
-                "(SELECT count(*) FROM file_diagnostics d "
+                "(SELECT coalesce(sum(d.findings), 0) FROM file_diagnostics d "
                 " WHERE d.file_sha256 = files.sha256 AND d.severity = 'error') "
                 "FROM files ORDER BY imported_at, file_name"
             ).fetchall()
@@ -674,13 +675,68 @@ class Workspace:
         return None if row[0] is None else date.fromisoformat(row[0])
 
 
+#: Findings of one kind (severity, code, column) stored one by one; past this many the rest
+#: of that kind become one summary row ("and 1,048,570 more like this").
+FINDINGS_KEPT_PER_KIND = 50
+
+
+def summarise_diagnostics(
+    diagnostics: Iterable[Diagnostic], keep: int = FINDINGS_KEPT_PER_KIND
+) -> list[tuple[Diagnostic, int]]:
+    """The findings to store, each with how many findings it stands for.
+
+    The first ``keep`` findings of each kind (severity, code and column) are
+    kept as they are (standing for 1), in the order found; the rest of each
+    kind become one summary finding at the end, located at the kind's column,
+    saying how many more there were and standing for exactly that many. One
+    pass, memory bounded by the number of kinds.
+    """
+    kept: list[tuple[Diagnostic, int]] = []
+    seen: dict[tuple[str, str, str | None, str | None], int] = {}
+    first_past: dict[tuple[str, str, str | None, str | None], Diagnostic] = {}
+    for d in diagnostics:
+        key = (d.severity.value, d.code, d.location.sheet, d.location.column)
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        if n < keep:
+            kept.append((d, 1))
+        elif n == keep:
+            first_past[key] = d
+    for key, d in first_past.items():
+        more = seen[key] - keep
+        if more == 1:  # one more is listed as itself
+            kept.append((d, 1))
+            continue
+        summary = Diagnostic(
+            severity=d.severity,
+            code=d.code,
+            message=f"and {more:,} more like this (the first {keep} are listed)",
+            location=Location(
+                file=d.location.file,
+                sheet=d.location.sheet,
+                column=d.location.column,
+                column_letter=d.location.column_letter,
+            ),
+        )
+        kept.append((summary, more))
+    return kept
+
+
 def store_diagnostics(
-    conn: sqlite3.Connection, sha256: str, diagnostics: Sequence[Diagnostic]
+    conn: sqlite3.Connection, sha256: str, diagnostics: Iterable[Diagnostic]
 ) -> None:
-    """Write a file's diagnostics, one row each, replacing any stored before."""
+    """Write a file's diagnostics, one row each, replacing any stored before.
+
+    Past :data:`FINDINGS_KEPT_PER_KIND` findings of one kind, the rest are
+    stored as one summary row whose ``findings`` column says how many it
+    stands for (:func:`summarise_diagnostics`), so a file with a million
+    rows in error makes a small workspace and the counts stay exact.
+    """
     conn.execute("DELETE FROM file_diagnostics WHERE file_sha256 = ?", (sha256,))
     conn.executemany(
-        "INSERT INTO file_diagnostics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO file_diagnostics (file_sha256, seq, severity, code, message, file, "
+        "sheet, row, column_name, column_letter, path, value, suggestion, findings) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             (
                 sha256,
@@ -696,8 +752,9 @@ def store_diagnostics(
                 d.location.path,
                 d.value,
                 d.suggestion,
+                findings,
             )
-            for seq, d in enumerate(diagnostics)
+            for seq, (d, findings) in enumerate(summarise_diagnostics(diagnostics))
         ),
     )
 
