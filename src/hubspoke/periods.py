@@ -273,7 +273,7 @@ _YEARS = re.compile(
 _FORMS = (
     "accepted forms: 2014-15 (financial year), 2014-15 Q2 (financial quarter), "
     "2015Q1 (calendar quarter), 2015 (calendar year), 2015-04 or Apr 2015 (month), "
-    "2014-04-01 to 2014-06-30 (date range)"
+    "2014-04-01 to 2014-06-30 (date range), 2013-14 to 2016-17 (a run of years or quarters)"
 )
 
 
@@ -304,6 +304,8 @@ def _parse(text: str, convention: Convention | None) -> tuple[PeriodKind, Period
         if end < start:
             _fail(text, f"end {end} is before start {start}", "write the earlier date first")
         return "range", date_range(start, end)
+    if " TO " in s:
+        return _span_of_labels(s, text, convention)
     if _SINGLE_DATE.fullmatch(s):
         d = _read_date(s, text)
         _fail(text, "a single date is not a period", f"for one day write {d} to {d}")
@@ -326,6 +328,84 @@ def _parse(text: str, convention: Convention | None) -> tuple[PeriodKind, Period
             _fail(text, f"year '{m['y']}' must have four digits", "write e.g. Apr 2015")
         return "month", month(_parse_year(m["y"], text), _MONTH_NAMES[m["name"]])
     return _read_years(rest, text, quarter, convention)
+
+
+_SPAN_KINDS: frozenset[str] = frozenset(
+    {"financial_year", "financial_quarter", "calendar_quarter", "calendar_year", "month"}
+)
+
+
+def _span_of_labels(s: str, text: str, convention: Convention | None) -> tuple[PeriodKind, Period]:
+    """``2013-14 to 2016-17``: from the first labelled period's start to the last one's end."""
+    first_text, _, last_text = s.partition(" TO ")
+    if not first_text or not last_text or " TO " in last_text:
+        _fail(text, "a range needs one period on each side of 'to'", "write 2013-14 to 2016-17")
+    first_kind, first = _parse(first_text, convention)
+    last_kind, last = _parse(last_text, convention)
+    if first_kind not in _SPAN_KINDS or first_kind != last_kind:
+        _fail(
+            text,
+            f"'{first.label}' is a {first_kind.replace('_', ' ')} but '{last.label}' is a "
+            f"{last_kind.replace('_', ' ')}",
+            "name two periods of the same kind (2013-14 to 2016-17, 2015-16 Q1 to 2015-16 Q3) "
+            "or two dates (2013-04-01 to 2017-03-31)",
+        )
+    if last.end < first.start:
+        _fail(text, f"'{last.label}' ends before '{first.label}' starts", "name the earlier first")
+    return "range", span(first, last)
+
+
+def span(first: Period, last: Period) -> Period:
+    """From ``first.start`` to ``last.end``, labelled ``"<first> to <last>"`` (one label if equal).
+
+    ``span(financial_year(2013), financial_year(2016))`` is 1 April 2013 to 31 March 2017,
+    labelled ``2013-14 to 2016-17``; :func:`parse_period` reads that label back.
+    """
+    if last.end < first.start:
+        raise PeriodError(f"{last.label!r} ends before {first.label!r} starts")
+    if first == last:
+        return first
+    return Period(start=first.start, end=last.end, label=f"{first.label} to {last.label}")
+
+
+def labelled_span(start: date, end: date) -> Period:
+    """The days ``start`` to ``end`` with the readable label an evaluator would say.
+
+    Whole financial years give ``2015-16`` or ``2013-14 to 2016-17``; whole
+    financial quarters ``2015-16 Q1 to 2015-16 Q3``; anything else is a date
+    range. ``parse_period(result.label) == result`` always holds.
+    """
+    if end < start:
+        raise PeriodError(f"end {end} is before start {start}")
+    first_y = financial_year_of(start)
+    last_y = financial_year_of(end)
+    if first_y.start == start and last_y.end == end:
+        return span(first_y, last_y)
+    first_q = financial_quarter_of(start)
+    last_q = financial_quarter_of(end)
+    if first_q.start == start and last_q.end == end:
+        return span(first_q, last_q)
+    return date_range(start, end)
+
+
+def sub_periods(period: Period, by: str) -> tuple[Period, ...]:
+    """The financial years (``by="year"``) or quarters (``by="quarter"``) overlapping ``period``.
+
+    Each is clipped to ``period`` only when ``period`` does not cover it whole
+    (then its label is the date range it keeps).
+    """
+    if by not in ("year", "quarter"):
+        raise PeriodError(f"by must be 'year' or 'quarter', not {by!r}")
+    of = financial_year_of if by == "year" else financial_quarter_of
+    out: list[Period] = []
+    current = of(period.start)
+    while current.start <= period.end:
+        if period.contains_period(current):
+            out.append(current)
+        else:
+            out.append(date_range(max(current.start, period.start), min(current.end, period.end)))
+        current = current.next()
+    return tuple(out)
 
 
 def _parse_year(digits: str, text: str) -> int:

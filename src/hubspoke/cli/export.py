@@ -72,7 +72,7 @@ def export(
     except ExportTargetError as exc:
         fail(str(exc), EXIT_USAGE)
     click.echo(f"warning: {NOTICE}", err=True)
-    with Workspace.open(workspace) as ws:
+    with Workspace.open(workspace, read_only=True) as ws:
         try:
             result = export_workspace(ws, out, format=fmt, history=history, replace=replace)
         except ExportTargetError as exc:

@@ -29,7 +29,7 @@ from hubspoke.cli._common import (
     friendly_errors,
     max_file_size_option,
 )
-from hubspoke.diagnostics import Diagnostic, Location, Severity
+from hubspoke.diagnostics import Diagnostic, Location, Severity, printable
 from hubspoke.errors import DataValidationError, SerializationError
 from hubspoke.workspace import ImportOutcome, SourceFile, Workspace
 
@@ -125,7 +125,7 @@ def _problem_line(d: Diagnostic) -> str:
         text += f" (value: {d.value!r})"
     if d.suggestion:
         text += f"; {d.suggestion}"
-    return text
+    return printable(text)
 
 
 def _rows(n: int) -> str:
@@ -134,18 +134,20 @@ def _rows(n: int) -> str:
 
 def outcome_text(outcome: ImportOutcome) -> str:
     """One file's outcome for a terminal: status, row counts, then the problems."""
-    lines = [f"{outcome.status:<10} {outcome.path}"]
+    # a newline or ANSI escape in a file name (or a message quoting one) is shown, not obeyed
+    lines = [f"{outcome.status:<10} {printable(str(outcome.path))}"]
     if outcome.importer == "programme":
-        lines.append(f"           {outcome.message}")
+        lines.append(f"           {printable(outcome.message)}")
     else:
         counts = (
             f"{_rows(outcome.rows_read)} read, {outcome.rows_imported} imported, "
             f"{outcome.rows_rejected} rejected"
         )
-        by = f" by {outcome.importer}" if outcome.importer else ""
-        lines.append(f"           read{by}: {counts}; {outcome.message}")
+        by = f" by {printable(outcome.importer)}" if outcome.importer else ""
+        lines.append(f"           read{by}: {counts}; {printable(outcome.message)}")
     for r in outcome.replaced:
-        lines.append(f"           replaces {r.service_id} {r.period_label} (from {r.earlier_file})")
+        replaced = f"{r.service_id} {r.period_label} (from {r.earlier_file})"
+        lines.append(f"           replaces {printable(replaced)}")
     shown = [d for d in outcome.diagnostics if d.severity is not Severity.INFO]
     if outcome.status == "unchanged":
         shown = []  # reported when the file was first imported

@@ -72,7 +72,7 @@ def report(
 
     day = today.date() if today is not None else date.today()
     chosen_rubric = load_rubric(rubric) if rubric is not None else None
-    with Workspace.open(workspace) as ws:
+    with Workspace.open(workspace, read_only=True) as ws:
         data = report_data_from_workspace(ws, period, today=day, rubric=chosen_rubric)
     path = build_report(data, out, min_cell=min_cell)
     exports = sorted((out / "exports").glob("*.csv"))

@@ -115,7 +115,7 @@ def summary_text(counts: dict[str, int], today: date) -> str:
 def returns(workspace: Path, as_json: bool, today: Any) -> None:
     """Show which expected returns are received, late or missing, per service and period."""
     day: date = today.date() if today is not None else date.today()
-    with Workspace.open(workspace) as ws:
+    with Workspace.open(workspace, read_only=True) as ws:
         rows = status_rows(ws.returns_status(day))
     counts = summary(rows)
     if as_json:

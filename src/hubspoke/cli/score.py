@@ -170,7 +170,7 @@ def score(
         from hubspoke.indicators.rubric import load_rubric
 
         rubric = load_rubric(rubric_file)
-    with Workspace.open(workspace) as ws:
+    with Workspace.open(workspace, read_only=True) as ws:
         try:
             chosen = parse_period(period) if period is not None else default_period(ws)
         except PeriodError as exc:

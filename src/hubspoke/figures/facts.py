@@ -17,7 +17,7 @@ is by every column's value, never by position.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, Final
 
@@ -150,8 +150,25 @@ def one_to_one(ev: Evidence) -> pd.DataFrame:
     (support one-to-one, both or not given) pooled across the period; the
     other returns add their used aggregate figure.
     """
+    return one_to_one_by_unit(ev, None)
+
+
+def one_to_one_by_unit(ev: Evidence, unit_of: Mapping[str, str] | None) -> pd.DataFrame:
+    """Young people given one-to-one support per unit of services (a hub, a phase, ...).
+
+    ``unit_of`` maps service id -> unit id (None: each service is its own
+    unit); services it does not name are left out. Case ids are pooled across
+    the unit's services and the whole period, so a young person seen by two
+    spokes of a hub, or in two quarters, counts once; returns without case
+    records add their aggregate figure (which may count a young person again).
+    Columns as :func:`sourced` plus ``aggregate_value`` (the part from aggregate
+    figures), indexed by unit id (named ``service_id``).
+    """
     measure = "young_people_one_to_one"
     rows = ev.used[(ev.used["measure"] == measure).to_numpy(dtype=bool)]
+    if unit_of is not None:
+        rows = rows[rows["service_id"].isin(list(unit_of)).to_numpy(dtype=bool)]
+        rows = rows.assign(service_id=rows["service_id"].astype(object).map(dict(unit_of)))
     by_cases = (rows["source"] == "cases").to_numpy(dtype=bool)
     base = sourced(
         Evidence(
@@ -171,17 +188,16 @@ def one_to_one(ev: Evidence) -> pd.DataFrame:
     )
     support = cases["support_type"]
     pick = pick & ((support.isna() | support.isin(ONE_TO_ONE_CODES)).to_numpy(dtype=bool))
-    pairs = pd.DataFrame(
-        {
-            "service_id": cases["service_id"].to_numpy(dtype=object)[pick],
-            "c": _case_codes(ev.frames)[pick],
-        }
-    ).drop_duplicates()
+    unit = cases["service_id"].to_numpy(dtype=object)[pick]
+    if unit_of is not None:
+        unit = pd.Series(unit, dtype=object).map(dict(unit_of)).to_numpy(dtype=object)
+    pairs = pd.DataFrame({"service_id": unit, "c": _case_codes(ev.frames)[pick]}).drop_duplicates()
     distinct = pairs.groupby("service_id").size().astype("float64")
     n_returns = case_returns.groupby("service_id").size()
     services = sorted(set(base.index) | set(n_returns.index))
     out = base.reindex(services)
-    out["value"] = out["value"].fillna(0.0) + distinct.reindex(services).fillna(0.0)
+    out["aggregate_value"] = out["value"].fillna(0.0)
+    out["value"] = out["aggregate_value"] + distinct.reindex(services).fillna(0.0)
     out["from_cases"] = n_returns.reindex(services).fillna(0).astype("int64")
     for col in ("from_aggregates", "from_activities"):
         out[col] = out[col].fillna(0).astype("int64")

@@ -21,6 +21,7 @@ from hubspoke.figures.facts import (
     goal_statuses,
     latest_cases,
     one_to_one,
+    one_to_one_by_unit,
     score_pairs,
     sourced,
 )
@@ -46,22 +47,34 @@ _EMPTY = np.zeros(0, dtype="float64")
 
 
 def _sourced_lookup(table: pd.DataFrame) -> dict[str, Sourced]:
+    aggregate = (
+        table["aggregate_value"]
+        if "aggregate_value" in table.columns
+        else pd.Series(0.0, index=table.index)
+    )
     return {
         str(sid): Sourced(
             value=float(v),
             from_cases=int(c),
             from_aggregates=int(a),
             from_activities=int(t),
+            aggregate_value=float(g),
         )
-        for sid, v, c, a, t in zip(
+        for sid, v, c, a, t, g in zip(
             table.index,
             table["value"],
             table["from_cases"],
             table["from_aggregates"],
             table["from_activities"],
+            aggregate,
             strict=True,
         )
     }
+
+
+def unit_one_to_one(ev: Evidence, unit_of: Mapping[str, str]) -> dict[str, Sourced]:
+    """Young people given one-to-one support per unit (see :func:`one_to_one_by_unit`)."""
+    return _sourced_lookup(one_to_one_by_unit(ev, unit_of))
 
 
 def _reach_tables(ev: Evidence) -> tuple[dict[str, Sourced], ...]:
@@ -129,10 +142,17 @@ def spoke_facts_from_frames(
     period: Period,
     rubric: Rubric,
     confidence: frozenset[str],
+    *,
+    evidence_now: Evidence | None = None,
+    evidence_before: Evidence | None = None,
 ) -> list[SpokeFacts]:
-    """The :class:`SpokeFacts` of each of ``spokes`` over ``period``, in the given order."""
-    ev = evidence(frames, period)
-    before = evidence(frames, period.previous())
+    """The :class:`SpokeFacts` of each of ``spokes`` over ``period``, in the given order.
+
+    ``evidence_now`` / ``evidence_before``: the :func:`evidence` of ``period``
+    and of ``period.previous()`` when the caller already has them.
+    """
+    ev = evidence(frames, period) if evidence_now is None else evidence_now
+    before = evidence(frames, period.previous()) if evidence_before is None else evidence_before
     cases = case_outcomes(latest_cases(ev))
     found = return_inputs(ev, cases)
     now_tables, before_tables = _reach_tables(ev), _reach_tables(before)

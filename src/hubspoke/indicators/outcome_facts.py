@@ -36,6 +36,8 @@ class Sourced:
     from_cases: int = 0
     from_aggregates: int = 0
     from_activities: int = 0
+    #: The part of ``value`` taken from aggregate figures (young people given one-to-one support).
+    aggregate_value: float = 0.0
 
 
 @attrs.frozen(kw_only=True)

@@ -61,6 +61,7 @@ from hubspoke.model import MonitoringReturn, Programme
 from hubspoke.periods import Period
 
 if TYPE_CHECKING:
+    from hubspoke.figures.facts import Evidence
     from hubspoke.figures.records import RecordFrames
 
 COLUMNS: Final = (
@@ -200,16 +201,44 @@ def _pooled(reaches: Iterable[Reach], attr: str) -> Sourced:
         from_cases=sum(p.from_cases for p in parts),
         from_aggregates=sum(p.from_aggregates for p in parts),
         from_activities=sum(p.from_activities for p in parts),
+        aggregate_value=math.fsum(p.aggregate_value for p in parts),
     )
 
 
-def _source_note(measure: str, s: Sourced) -> str | None:
+@attrs.frozen(kw_only=True)
+class UnitDistinct:
+    """Young people given one-to-one support pooled over a unit's spokes (hub, phase, programme).
+
+    ``now`` and ``before``: over the period and the previous one; ``with_fte``:
+    over the spokes with an FTE (the numerator of the per-FTE figure).
+    """
+
+    now: Sourced
+    before: Sourced
+    with_fte: Sourced
+
+
+#: Said of every distinct count of young people: it is never a sum of sub-periods.
+DISTINCT_NOTE: Final = "distinct over the whole period, never summed across its sub-periods"
+
+
+def _source_note(measure: str, s: Sourced, across: str | None = None) -> str | None:
     if s.value is None:
         return "no return in the period reports it"
     if measure == "young_people_one_to_one":
+        where = "" if across is None else f" and across the {across}'s spokes"
         if not s.from_aggregates:
-            return f"distinct young people (case ids) from case records in {s.from_cases} returns"
+            return (
+                f"distinct young people (case ids) from case records in {s.from_cases} "
+                f"returns, counted once over the whole period{where}, never summed across "
+                "sub-periods"
+            )
         head = "" if not s.from_cases else f"case records in {s.from_cases} returns; "
+        if not s.aggregate_value:
+            return (
+                f"{head}{s.from_aggregates} returns without case records reported 0 young "
+                "people given one-to-one support"
+            )
         return (
             f"{head}fell back to aggregate counts (young_people_one_to_one) in "
             f"{s.from_aggregates} returns without case records: a young person may be "
@@ -226,13 +255,17 @@ def _used(s: Sourced) -> int:
     return s.from_cases + s.from_aggregates + s.from_activities
 
 
-def _reach_rows(facts: Sequence[SpokeFacts]) -> list[Row]:
+def _reach_rows(
+    facts: Sequence[SpokeFacts], distinct: UnitDistinct | None = None, across: str | None = None
+) -> list[Row]:
     now = [f.reach for f in facts]
     before = [f.reach_before for f in facts]
     rows: list[Row] = []
     for measure, attr in _REACH:
-        current = _pooled(now, attr)
-        rows.append(Row(4, measure, current.value, note=_source_note(measure, current)))
+        pooled_here = distinct is not None and measure == "young_people_one_to_one"
+        current = distinct.now if distinct is not None and pooled_here else _pooled(now, attr)
+        note = _source_note(measure, current, across if pooled_here else None)
+        rows.append(Row(4, measure, current.value, note=note))
         with_fte = [
             (getattr(r, attr).value, r.fte)
             for r in now
@@ -240,6 +273,8 @@ def _reach_rows(facts: Sequence[SpokeFacts]) -> list[Row]:
         ]
         fte = math.fsum(f for _, f in with_fte)
         count = math.fsum(v for v, _ in with_fte)
+        if distinct is not None and pooled_here and fte:
+            count = distinct.with_fte.value or 0.0
         rows.append(
             Row(
                 4,
@@ -250,7 +285,11 @@ def _reach_rows(facts: Sequence[SpokeFacts]) -> list[Row]:
                 None if fte else "no FTE recorded for spokes reporting it",
             )
         )
-        previous = _pooled(before, attr).value
+        previous = (
+            distinct.before.value
+            if distinct is not None and pooled_here
+            else _pooled(before, attr).value
+        )
         change = None if current.value is None or previous is None else current.value - previous
         rows.append(
             Row(
@@ -399,6 +438,42 @@ def _units(
     return units
 
 
+def _unit_distinct(
+    programme: Programme,
+    facts: Sequence[SpokeFacts],
+    now: Evidence,
+    before: Evidence,
+) -> dict[tuple[str, str], UnitDistinct]:
+    """Hub, phase and programme one-to-one counts with case ids pooled across their spokes."""
+    from hubspoke.figures.spokes import unit_one_to_one
+
+    out: dict[tuple[str, str], UnitDistinct] = {}
+    for level, units in _levels(programme, facts).items():
+        with_fte = {s: u for s, u in units.items() if _fte_of(facts, s)}
+        found = (
+            unit_one_to_one(now, units),
+            unit_one_to_one(before, units),
+            unit_one_to_one(now, with_fte),
+        )
+        for unit in sorted(set(units.values())):
+            now_, before_, fte_ = (table.get(unit, Sourced()) for table in found)
+            out[(level, unit)] = UnitDistinct(now=now_, before=before_, with_fte=fte_)
+    return out
+
+
+def _fte_of(facts: Sequence[SpokeFacts], spoke_id: str) -> bool:
+    return any(f.spoke_id == spoke_id and bool(f.reach.fte) for f in facts)
+
+
+def _levels(programme: Programme, facts: Sequence[SpokeFacts]) -> dict[str, dict[str, str]]:
+    """Spoke id -> unit id at each level above the spoke (ids as in :func:`_units`)."""
+    return {
+        "hub": {f.spoke_id: f.hub_id for f in facts},
+        "phase": {f.spoke_id: f"phase-{f.phase}" for f in facts if f.phase is not None},
+        "programme": {f.spoke_id: programme.name for f in facts},
+    }
+
+
 def key_outcomes(
     programme: Programme,
     returns: Sequence[MonitoringReturn],
@@ -444,12 +519,24 @@ def key_outcomes_from_frames(
     operations for all spokes at once). Completeness counts a return as
     received when ``frames.returns`` holds one for the service and dates.
     """
+    from hubspoke.figures.facts import evidence
     from hubspoke.figures.spokes import spoke_facts_from_frames
 
     catalogue_ = instruments if isinstance(instruments, Mapping) else catalogue(instruments)
     confidence = frozenset(confidence_instruments)
     spokes = sorted((s for s in programme.spokes if spoke_active(s, period)), key=lambda s: s.id)
-    facts = spoke_facts_from_frames(programme, frames, spokes, period, rubric, confidence)
+    now, before = evidence(frames, period), evidence(frames, period.previous())
+    facts = spoke_facts_from_frames(
+        programme,
+        frames,
+        spokes,
+        period,
+        rubric,
+        confidence,
+        evidence_now=now,
+        evidence_before=before,
+    )
+    pooled = _unit_distinct(programme, facts, now, before)
     keys = frames.returns[["service_id", "period_start", "period_end"]].drop_duplicates()
     received = frozenset(
         (str(sid), start.date(), end.date())
@@ -469,7 +556,9 @@ def key_outcomes_from_frames(
                 programme.grant_end is not None
                 or all(programme.spoke(f.spoke_id).end is not None for f in members),
             )
-            + _reach_rows(members)
+            + _reach_rows(
+                members, pooled.get((level, unit_id)), None if level == "spoke" else level
+            )
             + _partner_rows(members)
             + _young_people_rows(members, catalogue_)
         )

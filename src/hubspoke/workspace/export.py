@@ -246,7 +246,7 @@ def read_export_frames(workspace: Workspace, *, history: bool = False) -> dict[s
 
     where = "1" if history else "r.superseded_by IS NULL"
     try:
-        with ReadSnapshot(workspace.path) as reader:
+        with ReadSnapshot(workspace.path, immutable=workspace.immutable) as reader:
             records = read_frames(reader, where)
             returns = _query(reader, _RETURN_COLUMNS, _RETURNS_SQL.format(where=where))
             reviews = _query(reader, [("reviews", "string")], _reviews_sql(where))

@@ -303,17 +303,18 @@ class TableReader:
         return table.slice(1).drop_columns(["_pin"])
 
 
-def _uri(path: Path) -> str:
-    return path.resolve().as_uri() + "?mode=ro"
+def _uri(path: Path, immutable: bool = False) -> str:
+    return path.resolve().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
 
 
 class ReadSnapshot:
     """A read-only ADBC connection holding one read transaction (a consistent snapshot)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, immutable: bool = False) -> None:
+        """``immutable``: the file cannot change (on read-only media; see ``Workspace.open``)."""
         import adbc_driver_sqlite.dbapi as adbc
 
-        self._conn = adbc.connect(_uri(path))
+        self._conn = adbc.connect(_uri(path, immutable))
         self._cursor = self._conn.cursor()
         self.reader = TableReader(self._cursor)
 

@@ -10,6 +10,7 @@ never edit a migration that has shipped.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -336,8 +337,13 @@ def _has_tables(conn: sqlite3.Connection) -> bool:
     return bool(row[0])
 
 
-def _check_version(conn: sqlite3.Connection, path: Path, latest: int) -> int:
-    """The file's schema version; WorkspaceError if not ours or newer than ``latest``."""
+def check_version(conn: sqlite3.Connection, path: Path, latest: int | None = None) -> int:
+    """The file's schema version; WorkspaceError if not ours or newer than ``latest``.
+
+    Only reads: call it before changing anything in a file (even its journal
+    mode), so another application's SQLite file is refused untouched.
+    """
+    latest = len(MIGRATIONS) if latest is None else latest
     app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if app_id != APPLICATION_ID and (app_id != 0 or version != 0 or _has_tables(conn)):
@@ -363,12 +369,12 @@ def upgrade(
     or was written by a newer hubspoke.
     """
     latest = len(migrations)
-    version = _check_version(conn, path, latest)
+    version = check_version(conn, path, latest)
     if version == latest:
         return version
     conn.execute("BEGIN IMMEDIATE")
     try:
-        version = _check_version(conn, path, latest)  # another process may have migrated it
+        version = check_version(conn, path, latest)  # another process may have migrated it
         for number in range(version + 1, latest + 1):
             migrations[number - 1](conn)
             conn.execute(f"PRAGMA user_version = {number}")
@@ -376,6 +382,8 @@ def upgrade(
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite has rolled back itself after a full disk
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
         raise
     return version

@@ -11,7 +11,9 @@ found and superseded by; frames are built from the current returns through
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
@@ -73,6 +75,14 @@ def _sqlite_errors(path: Path) -> Iterator[None]:
         yield
     except sqlite3.OperationalError as exc:
         text = str(exc)
+        if _disk_full(exc):
+            raise WorkspaceError(f"{path}: {DISK_FULL}") from exc
+        if "readonly" in text or "read-only" in text:
+            raise WorkspaceError(
+                f"{path}: the workspace is read-only here (file or folder permissions, or "
+                "read-only media): it can be read, not written; copy it somewhere writable "
+                "to import"
+            ) from exc
         if "locked" in text or "busy" in text:
             raise WorkspaceError(
                 f"{path}: the workspace is locked by another process (an import still "
@@ -80,7 +90,25 @@ def _sqlite_errors(path: Path) -> Iterator[None]:
             ) from exc
         raise WorkspaceError(f"{path}: workspace error: {text}") from exc
     except sqlite3.DatabaseError as exc:
+        if _disk_full(exc):
+            raise WorkspaceError(f"{path}: {DISK_FULL}") from exc
         raise WorkspaceError(f"{path}: not a usable hubspoke workspace ({exc})") from exc
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise WorkspaceError(f"{path}: {DISK_FULL}") from exc
+        raise
+
+
+#: What a full disk during a write says (the transaction was rolled back, nothing stored).
+DISK_FULL = (
+    "the disk holding the workspace is full: nothing of this change was stored and the "
+    "workspace is as it was; free some space and try again"
+)
+
+
+def _disk_full(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
 
 
 class Workspace:
@@ -91,10 +119,13 @@ class Workspace:
     ``timeout`` seconds for each other, then get a WorkspaceError.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path, clock: Clock, *, immutable: bool = False
+    ) -> None:
         self._conn = conn
         self._path = path
         self._clock = clock
+        self._immutable = immutable
         self._programme: tuple[int, int, Programme] | None = None
         self._frames: tuple[int, int, RecordFrames] | None = None
 
@@ -102,19 +133,45 @@ class Workspace:
 
     @classmethod
     def open(
-        cls, path: Path | str, *, timeout: float = 5.0, clock: Clock | None = None
+        cls,
+        path: Path | str,
+        *,
+        timeout: float = 5.0,
+        clock: Clock | None = None,
+        read_only: bool = False,
     ) -> Workspace:
         """Open the workspace at ``path``, creating it if absent, migrating it if old.
 
         ``clock`` (UTC, for tests) stamps imports. Raises WorkspaceError for a
         file that is not a workspace, one written by a newer hubspoke, or one
-        locked beyond ``timeout`` seconds.
+        locked beyond ``timeout`` seconds. A file that is not a hubspoke
+        workspace is refused before anything in it is changed.
+
+        ``read_only`` (the read commands: returns, score, report, export)
+        opens an existing workspace without writing to it, so a workspace on
+        read-only media or without write permission can be read; writes then
+        raise WorkspaceError. An older workspace is still upgraded first when
+        the file can be written.
         """
         path = Path(path)
-        schema.check_file(path)
+        create = schema.check_file(path)
+        if read_only:
+            if create:
+                raise WorkspaceError(f"{path}: no hubspoke workspace here")
+            found = cls._open_read_only(path, timeout, clock)
+            if found is not None:
+                return found
+        elif not create and not _writable(path):
+            raise WorkspaceError(
+                f"{path}: the workspace is read-only here (file or folder permissions, or "
+                "read-only media): it can be read (returns, score, report, export), not "
+                "written; copy it somewhere writable to import"
+            )
         with _sqlite_errors(path):
             conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
             try:
+                # refuse another application's file before changing anything, journal mode included
+                schema.check_version(conn, path)
                 conn.execute("PRAGMA foreign_keys = ON")
                 mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if str(mode).lower() != "wal":
@@ -125,6 +182,46 @@ class Workspace:
                 conn.close()
                 raise
         return cls(conn, path, clock or _utc_now)
+
+    @classmethod
+    def _open_read_only(
+        cls, path: Path, timeout: float, clock: Clock | None
+    ) -> Workspace | None:
+        """The workspace opened read-only; None when it is old and must be upgraded first."""
+        uri = path.resolve().as_uri() + "?mode=ro"
+        immutable = False
+        with _sqlite_errors(path):
+            conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+            try:
+                version = schema.check_version(conn, path)
+            except sqlite3.OperationalError:
+                # a WAL file whose shared-memory file cannot be made (read-only folder or
+                # media): nobody can write it here either, so read it as immutable
+                conn.close()
+                if _writable(path):
+                    raise
+                immutable = True
+                conn = sqlite3.connect(
+                    uri + "&immutable=1", uri=True, timeout=timeout, isolation_level=None
+                )
+                version = schema.check_version(conn, path)
+            except BaseException:
+                conn.close()
+                raise
+        if version < schema.schema_version():
+            conn.close()
+            if _writable(path):
+                return None
+            raise WorkspaceError(
+                f"{path}: written by an older hubspoke (schema version {version}) and "
+                "read-only here, so it cannot be upgraded; copy it somewhere writable"
+            )
+        return cls(conn, path, clock or _utc_now, immutable=immutable)
+
+    @property
+    def immutable(self) -> bool:
+        """True when opened read-only from media nobody can write (SQLite ``immutable``)."""
+        return self._immutable
 
     def close(self) -> None:
         """Close the connection (idempotent)."""
@@ -156,10 +253,14 @@ class Workspace:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
+                self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                # after a full disk SQLite may have rolled back already: ROLLBACK would then
+                # fail with "no transaction is active" and hide the real reason
+                if self._conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
 
     def _meta(self, key: str) -> Any:
         with _sqlite_errors(self._path):
@@ -500,7 +601,7 @@ class Workspace:
 
         where = "1" if include_superseded else "r.superseded_by IS NULL"
         try:
-            with ReadSnapshot(self._path) as reader:
+            with ReadSnapshot(self._path, immutable=self._immutable) as reader:
                 return read_frames(reader, where, kinds=kinds)
         except Exception as exc:  # the ADBC driver has its own error classes
             if isinstance(exc, WorkspaceError):
@@ -666,6 +767,87 @@ class Workspace:
 
         return reconciliation_for(self.programme(), self.frames(), _period(period))
 
+    def figures(
+        self,
+        period: Period | str | None = None,
+        *,
+        level: str | Sequence[str] | None = None,
+        by: str | None = None,
+        measures: Sequence[str] | None = None,
+        rubric: Rubric | None = None,
+    ) -> pd.DataFrame:
+        """Every key-outcome figure as one tidy frame, by level, unit and (sub-)period.
+
+        :func:`hubspoke.figures.table.figures_frame` over this workspace:
+        ``period`` a Period or a label (``"2015-16"``, ``"2013-14 to
+        2016-17"``, ``"all"``; default :meth:`default_period`); ``level`` one
+        of programme, phase, hub, spoke (default all); ``by`` ``"quarter"``
+        or ``"year"`` for a row block per sub-period (quarter x phase is
+        ``level="phase", by="quarter"``). Shares carry Wilson 95% intervals;
+        count totals with missing returns carry a labelled estimate and
+        bounds beside the observed value.
+        """
+        from hubspoke.figures.table import figures_frame
+        from hubspoke.indicators.rubric import DEFAULT_RUBRIC
+
+        return figures_frame(
+            self.programme(),
+            self.frames(),
+            self.period(period),
+            level=level,
+            by=by,
+            measures=measures,
+            rubric=rubric or DEFAULT_RUBRIC,
+        )
+
+    def programme_to_date(self) -> Period:
+        """``--period all``: from the programme's first period to the end of its latest return.
+
+        Starts at the earliest start in the expected-returns register or the
+        stored returns; ends with the latest stored return's period (the
+        register's last end when nothing is stored yet), so expected returns
+        not yet due are not counted as missing. Labelled as an evaluator says
+        it (:func:`hubspoke.periods.labelled_span`): ``2013-14 to 2016-17`` for
+        whole financial years, ``2015-16 Q1 to 2015-16 Q3`` for quarters.
+        """
+        from hubspoke.periods import labelled_span
+
+        starts = [e.period.start for e in self.programme().expected_returns]
+        ends = [e.period.end for e in self.programme().expected_returns]
+        with _sqlite_errors(self._path):
+            row = self._conn.execute(
+                "SELECT min(period_start), max(period_end) FROM returns "
+                "WHERE superseded_by IS NULL"
+            ).fetchone()
+        if row[0] is not None:
+            starts.append(date.fromisoformat(row[0]))
+            ends = [date.fromisoformat(row[1])]
+        if not starts:
+            from hubspoke.errors import PeriodError
+
+            raise PeriodError(
+                "the workspace has no expected returns and no returns, so 'all' has no dates: "
+                "name a period such as 2015-16"
+            )
+        return labelled_span(min(starts), max(ends))
+
+    def default_period(self) -> Period:
+        """The period ``score``, ``report`` and :meth:`figures` use when none is named.
+
+        Programme to date (:meth:`programme_to_date`), the same for every command.
+        """
+        return self.programme_to_date()
+
+    def period(self, period: Period | str | None = None) -> Period:
+        """A Period from a label, ``"all"`` (programme to date) or None (:meth:`default_period`)."""
+        if period is None:
+            return self.default_period()
+        if isinstance(period, Period):
+            return period
+        if period.strip().lower() in ("all", "programme to date", "program to date"):
+            return self.programme_to_date()
+        return parse_period(period)
+
     def latest_period_start(self) -> date | None:
         """The start of the latest stored return's period (None without returns)."""
         with _sqlite_errors(self._path):
@@ -757,6 +939,11 @@ def store_diagnostics(
             for seq, (d, findings) in enumerate(summarise_diagnostics(diagnostics))
         ),
     )
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write the file and make files beside it (WAL, shared memory)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 def _count(n: int, noun: str) -> str:
