@@ -184,9 +184,7 @@ class Workspace:
         return cls(conn, path, clock or _utc_now)
 
     @classmethod
-    def _open_read_only(
-        cls, path: Path, timeout: float, clock: Clock | None
-    ) -> Workspace | None:
+    def _open_read_only(cls, path: Path, timeout: float, clock: Clock | None) -> Workspace | None:
         """The workspace opened read-only; None when it is old and must be upgraded first."""
         uri = path.resolve().as_uri() + "?mode=ro"
         immutable = False
