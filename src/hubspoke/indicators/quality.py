@@ -117,6 +117,56 @@ def field_completeness(cases: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_RANK: Final = ("known", "declined", "not_recorded", "missing")
+
+
+def field_completeness_people(cases: pd.DataFrame) -> pd.DataFrame:
+    """Completeness of each field per service, counting each young person once.
+
+    A young person is a distinct ``case_id`` within a service (a record
+    without an id counts as its own person). Their field is ``known`` if any
+    of their records gives a known value, else ``declined`` if any says
+    declined, else ``not_recorded``, else ``missing``. Columns as
+    :func:`field_completeness`, with ``records`` counting young people and a
+    ``unit`` column saying so ("young people"); compare the per-record figure.
+    """
+    needed = {"service_id", "case_id", "age"} | {c for c, _ in COMPLETENESS_FIELDS.values()}
+    _require(cases, "field_completeness_people", sorted(needed))
+    codes, _ = pd.factorize(cases["case_id"], use_na_sentinel=True)
+    person = np.where(codes >= 0, codes, -1 - np.arange(len(cases)))
+    service = cases["service_id"].astype("string").to_numpy(dtype=object)
+    parts = []
+    lookup = {k: i for i, k in enumerate(_RANK)}
+    for field in COMPLETENESS_FIELDS:
+        rank = _statuses(cases, field).map(lookup).to_numpy(dtype="int64")
+        best = (
+            pd.DataFrame({"service_id": service, "p": person, "r": rank})
+            .groupby(["service_id", "p"], sort=False)["r"]
+            .min()
+        )
+        counts = best.groupby(level="service_id").value_counts().unstack(fill_value=0)
+        counts = counts.reindex(columns=range(len(_RANK)), fill_value=0)
+        counts.columns = pd.Index(list(_RANK))
+        counts.insert(0, "field", field)
+        parts.append(counts.reset_index())
+    kinds = list(_RANK)
+    if parts and len(cases):
+        out = pd.concat(parts, ignore_index=True)
+    else:
+        out = pd.DataFrame({c: [] for c in ["service_id", "field", *kinds]})
+    out.insert(2, "records", out[kinds].sum(axis=1) if len(out) else [])
+    order = {f: i for i, f in enumerate(COMPLETENESS_FIELDS)}
+    out = out.assign(_o=out["field"].map(order)).sort_values(["service_id", "_o"], kind="stable")
+    columns = ["service_id", "field", "records", *kinds]
+    out = out.loc[:, columns].reset_index(drop=True)
+    out = out.astype(
+        {"service_id": "string", "field": "string", **dict.fromkeys(columns[2:], "Int64")}
+    )
+    out["completeness"] = (out["known"] / out["records"]).astype("Float64")
+    out.insert(2, "unit", pd.Series(["young people"] * len(out), dtype="string"))
+    return out
+
+
 def completeness_messages(completeness: pd.DataFrame) -> tuple[str, ...]:
     """One exact message per row of :func:`field_completeness`."""
     messages = []

@@ -29,6 +29,7 @@ from hubspoke.privacy.suppression import DEFAULT_MIN_CELL, MARKER, TOTAL
 from hubspoke.report import charts
 from hubspoke.report import html as h
 from hubspoke.report import tables as t
+from hubspoke.report import units
 
 #: Columns that would carry row-level or personal data; a frame holding one is refused.
 ROW_LEVEL_COLUMNS = frozenset(
@@ -97,6 +98,12 @@ class ReportData:
     field_completeness: pd.DataFrame
     provenance: tuple[Provenance, ...] = ()
     reconciliation: pd.DataFrame | None = None
+    #: The figures frame of the period (:func:`hubspoke.figures.table.figures_frame`, every
+    #: level): the phase section, the hub tables, intervals and missing-return estimates.
+    figures: pd.DataFrame | None = None
+    #: Field completeness counted per young person (``unit`` "young people"), beside
+    #: ``field_completeness`` per case record.
+    completeness_people: pd.DataFrame | None = None
 
     def __attrs_post_init__(self) -> None:
         for name, required in _REQUIRED.items():
@@ -157,9 +164,34 @@ def render_report(data: ReportData, *, min_cell: int = DEFAULT_MIN_CELL) -> Publ
         for p in professions
         if _row(p.cells, TOTAL).get(p.cells.columns[0]) == MARKER
     }
-    outcomes = t.outcomes_table(data.key_outcomes, min_cell=min_cell, hidden_measures=hidden)
+    outcomes = t.outcomes_table(
+        data.key_outcomes, min_cell=min_cell, hidden_measures=hidden, figures=data.figures
+    )
+    phases, hubs = (
+        units.unit_tables(
+            data.figures,
+            data.spokes,
+            units.hidden_spokes(by_period, labels),
+            min_cell=min_cell,
+        )
+        if data.figures is not None
+        else ([], [])
+    )
     status = t.returns_status_counts(data.returns_status, labels)
     completeness = t.field_completeness_table(data.field_completeness, min_cell=min_cell)
+    people = (
+        attrs.evolve(
+            t.field_completeness_table(data.completeness_people, min_cell=min_cell),
+            name="field_completeness_young_people",
+            title="Field completeness across young people (each counted once per service)",
+        )
+        if data.completeness_people is not None and len(data.completeness_people)
+        else None
+    )
+    if people is not None:
+        people = attrs.evolve(
+            people, cells=people.cells.rename(columns={"Records": "Young people"})
+        )
     scores = t.scores_table(data.scores, labels)
     components = t.components_table(data.components, labels)
 
@@ -172,12 +204,21 @@ def render_report(data: ReportData, *, min_cell: int = DEFAULT_MIN_CELL) -> Publ
             heading="The six key outcomes",
             body=_outcomes(data, outcomes, professions),
         ),
+        *(
+            [
+                h.Section(id="phases", heading="Each phase", body=_units_body(phases, "phase")),
+                h.Section(id="hubs", heading="Each hub", body=_units_body(hubs, "hub")),
+            ]
+            if data.figures is not None
+            else []
+        ),
         h.Section(id="indicators", heading="Indicators by spoke", body=_indicators(data, labels)),
         h.Section(id="trends", heading="Trends by quarter", body=_trends(data, quarterly)),
         h.Section(
             id="data-quality",
             heading="Data quality",
-            body=_quality(data, status, completeness, labels, min_cell),
+            body=_quality(data, status, completeness, labels, min_cell)
+            + ("" if people is None else _people_completeness(people)),
         ),
         h.Section(id="provenance", heading="Rubric and data provenance", body=_provenance(data)),
     ]
@@ -207,6 +248,9 @@ def render_report(data: ReportData, *, min_cell: int = DEFAULT_MIN_CELL) -> Publ
         components,
         status,
         completeness,
+        *([] if people is None else [people]),
+        *phases,
+        *hubs,
     )
     if data.reconciliation is not None and not data.reconciliation.empty:
         published += (t.reconciliation_counts(data.reconciliation),)
@@ -307,12 +351,55 @@ def _outcomes(
     names = "; ".join(f"{n}. {name}" for n, name in t.OUTCOME_NAMES.items())
     parts.append(h.paragraph(f"Outcomes: {names}.", note=True))
     shown = outcomes.cells.set_index("Measure")[
-        ["Outcome", "Value", "Numerator", "Denominator", "Note"]
+        [
+            "Outcome",
+            "Value",
+            "95% interval",
+            "Numerator",
+            "Denominator",
+            "Estimate for missing returns",
+            "Note",
+        ]
     ]
     parts.append(h.table(shown, caption=outcomes.title))
     for table in professions:
         parts.append(h.table(table.cells, caption=table.title, total_label=TOTAL))
     return "".join(parts)
+
+
+def _units_body(tables: Sequence[t.PublishedTable], level: str) -> str:
+    """The phase section or the hub section: one table per unit (see :mod:`.units`)."""
+    if not tables:
+        return h.paragraph(f"No {level} has an active spoke in this period.")
+    intro = (
+        f"Each {level}'s reach, training, outcomes 1 to 3 (shares of its spokes, with "
+        "Wilson 95% intervals) and the returns behind them. Young people given one-to-one "
+        f"support are counted once across the {level}'s spokes and over the whole period, "
+        "never summed. Where returns are missing, counts show an estimate adjusted for them "
+        "(ratio imputation from each spoke's other periods, see the indicators "
+        "documentation): an estimate, never the count. A count is suppressed where it is "
+        "small or where one of its spokes' totals is suppressed."
+    )
+    parts = [h.paragraph(intro)]
+    for table in tables:
+        parts.append(h.heading(table.title))
+        parts.append(h.table(table.cells, caption=table.title))
+    return "".join(parts)
+
+
+def _people_completeness(people: t.PublishedTable) -> str:
+    return "".join(
+        [
+            h.heading("Field completeness across young people"),
+            h.paragraph(
+                "The table above counts case records: a young person in four quarterly returns "
+                "counts four times. This one counts each young person once per service: a "
+                "field is known if any of their records gives it, else declined, else not "
+                "recorded, else missing."
+            ),
+            h.table(people.cells, caption=people.title),
+        ]
+    )
 
 
 def _indicators(data: ReportData, labels: dict[str, str]) -> str:

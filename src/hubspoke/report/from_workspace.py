@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from hubspoke.errors import ReportError
-from hubspoke.periods import Period, date_range, parse_period
+from hubspoke.periods import Period, date_range
 from hubspoke.report.build import Provenance, ReportData
 
 if TYPE_CHECKING:
@@ -41,22 +41,23 @@ def report_data_from_workspace(
     today: date,
     rubric: Rubric | None = None,
 ) -> ReportData:
-    """The report data of ``period`` (default: :func:`report_period`) as of ``today``.
+    """The report data of ``period`` (default: programme to date) as of ``today``.
+
+    ``period`` is a Period, a label (``2015-16``, ``2013-14 to 2016-17``) or
+    ``"all"``; None is :meth:`Workspace.default_period
+    <hubspoke.workspace.Workspace.default_period>`, the same default as ``hubspoke score``.
 
     ``today`` judges returns late or missing and is printed as the
     generation date; it is passed in so the same workspace gives the same
     report. Values and case records outside ``period`` are left out.
     """
     from hubspoke.frames import spokes_frame
-    from hubspoke.indicators.quality import field_completeness
+    from hubspoke.indicators.quality import field_completeness, field_completeness_people
     from hubspoke.indicators.rubric import DEFAULT_RUBRIC
 
     programme = ws.programme()
-    chosen = (
-        report_period(programme)
-        if period is None
-        else (parse_period(period) if isinstance(period, str) else period)
-    )
+    # one default for score and report: programme to date (Workspace.default_period)
+    chosen = ws.period(period)
     rubric = rubric or DEFAULT_RUBRIC
     scores = ws.scores(chosen, rubric)
     status = ws.returns_status(today)
@@ -83,6 +84,10 @@ def report_data_from_workspace(
             _inside(ws.frames().cases.drop(columns=["return_id"]), chosen)
         ),
         provenance=_provenance(ws),
+        figures=ws.figures(chosen, rubric=rubric),
+        completeness_people=field_completeness_people(
+            _inside(ws.frames().cases.drop(columns=["return_id"]), chosen)
+        ),
     )
 
 

@@ -350,13 +350,37 @@ def outcomes_table(
     *,
     min_cell: int,
     hidden_measures: frozenset[str] | set[str] = frozenset(),
+    figures: pd.DataFrame | None = None,
 ) -> PublishedTable:
     """Programme-level key outcomes, people-count cells suppressed (see module docstring).
 
     Profession breakdowns (``measure:code``) are left out here and published
     by :func:`profession_tables`. ``hidden_measures`` are measures whose value
     another published table hides (its suppressed total); they are hidden here too.
+    Shares carry their Wilson 95% interval; with ``figures`` (the figures
+    frame of the period), a count total with missing returns carries its
+    estimate adjusted for them, labelled as an estimate (hidden with its value).
     """
+    from hubspoke.figures.uncertainty import wilson_interval
+
+    estimates: dict[str, str] = {}
+    if figures is not None:
+        top = figures[
+            (figures["level"].astype(str) == "programme").to_numpy(dtype=bool)
+            & figures["estimate"].notna().to_numpy(dtype=bool)
+        ]
+        for m, est, low, high, n in zip(
+            top["measure"],
+            top["estimate"],
+            top["estimate_low"],
+            top["estimate_high"],
+            top["missing_returns"],
+            strict=True,
+        ):
+            estimates[str(m)] = (
+                f"about {round(float(est))} ({round(float(low))} to {round(float(high))}) "
+                f"with {int(n)} missing return(s); an estimate, not a count"
+            )
     rows = key_outcomes[key_outcomes["level"] == "programme"]
     rows = rows[
         ~rows["measure"].str.contains(":", regex=False)
@@ -370,11 +394,20 @@ def outcomes_table(
     out = []
     for k, r in enumerate(records):
         marks = hidden.get(k, set())
+        interval = None
+        share = str(r["measure"]).split(":")[0] in SHARE_MEASURES
+        if share and "value" not in marks and r["denominator"]:
+            low, high = wilson_interval(r["numerator"], r["denominator"])
+            interval = f"{100 * float(low):.1f}% to {100 * float(high):.1f}%"
         out.append(
             {
                 "Outcome": r["outcome"],
                 "Measure": _outcome_measure_label(str(r["measure"])),
                 "Value": MARKER if "value" in marks else _outcome_value(r),
+                "95% interval": interval,
+                "Estimate for missing returns": None
+                if marks
+                else estimates.get(str(r["measure"])),
                 "Numerator": MARKER if "numerator" in marks else r["numerator"],
                 "Denominator": MARKER if "denominator" in marks else r["denominator"],
                 "Returns received": r["returns_received"],
@@ -497,6 +530,8 @@ _OUTCOME_COLUMNS: Final = [
     "Outcome",
     "Measure",
     "Value",
+    "95% interval",
+    "Estimate for missing returns",
     "Numerator",
     "Denominator",
     "Returns received",
