@@ -92,7 +92,9 @@ def test_import_then_returns_then_score(tmp_path: Path, files: dict[str, Path]) 
     scored = hubspoke("score", "-w", ws, "--json")
     assert scored.returncode == 0, scored.stderr
     result = json.loads(scored.stdout)
-    assert result["period"]["label"] == "2015-16"
+    # the default period is programme to date: the register's start to the latest return's end
+    assert result["period"]["label"] == "2015-16 Q1 to 2015-16 Q2"
+    assert result["default_period"] is True
     assert {(r["spoke_id"], r["indicator"]) for r in result["scores"]} == {
         (s, i) for s in SPOKES for i in ("embeddedness", "independence", "sustainability")
     }

@@ -44,7 +44,8 @@ from hubspoke.workspace import Workspace
 )
 @click.option(
     "--period",
-    help="Assessment period label (e.g. 2015-16). Default: the whole expected-returns register.",
+    help="Assessment period: 2015-16, '2013-14 to 2016-17', '2015-16 Q1 to 2015-16 Q3' or "
+    "'all'. Default: all (programme to date), as for hubspoke score.",
 )
 @click.option(
     "--rubric",
@@ -76,6 +77,8 @@ def report(
         data = report_data_from_workspace(ws, period, today=day, rubric=chosen_rubric)
     path = build_report(data, out, min_cell=min_cell)
     exports = sorted((out / "exports").glob("*.csv"))
+    default = " (the default: programme to date; name another with --period)"
+    click.echo(f"Period: {data.period_label}{default if period is None else ''}")
     click.echo(f"Report: {path}")
     click.echo(f"Exports: {out / 'exports'} ({len(exports)} tables, CSV and XLSX)")
     click.echo(

@@ -26,10 +26,9 @@ from hubspoke.errors import PrivacyError, ReportError
 from hubspoke.indicators.outcomes import COLUMNS as OUTCOME_COLUMNS
 from hubspoke.privacy.exports import write_csv, write_xlsx
 from hubspoke.privacy.suppression import DEFAULT_MIN_CELL, MARKER, TOTAL
-from hubspoke.report import charts
+from hubspoke.report import charts, units
 from hubspoke.report import html as h
 from hubspoke.report import tables as t
-from hubspoke.report import units
 
 #: Columns that would carry row-level or personal data; a frame holding one is refused.
 ROW_LEVEL_COLUMNS = frozenset(
