@@ -212,10 +212,10 @@ def test_utf8_bom_and_semicolons_read_like_plain_commas(tmp_path: Path) -> None:
     assert plain.importer == semi.importer == "hubspoke-cases"
     assert plain.ok, plain.diagnostics
     assert semi.ok, semi.diagnostics
-    assert [c.referral_date for c in plain.returns[0].cases] == [
-        c.referral_date for c in semi.returns[0].cases
+    assert [c.referral_date for c in plain.materialised_returns()[0].cases] == [
+        c.referral_date for c in semi.materialised_returns()[0].cases
     ]
-    assert semi.returns[0].cases[1].referral_date == date(2015, 4, 21)
+    assert semi.materialised_returns()[0].cases[1].referral_date == date(2015, 4, 21)
 
 
 def test_windows_1252_from_excel_is_read_and_noted(tmp_path: Path) -> None:
@@ -245,7 +245,7 @@ def test_uk_dates_are_always_day_first(tmp_path_factory: pytest.TempPathFactory,
     tmp = tmp_path_factory.mktemp("uk")
     report = validate(tmp, "c.csv", [CASES_HEADER, case_row(day=day.strftime("%d/%m/%Y"))])
     assert report.ok, report.diagnostics
-    assert report.returns[0].cases[0].referral_date == day
+    assert report.materialised_returns()[0].cases[0].referral_date == day
 
 
 def test_record_rows_build_locations_lazily_and_name_the_column() -> None:

@@ -75,7 +75,7 @@ def test_a_sheet_within_the_caps_is_read_as_before(tmp_path: Path) -> None:
     path = h.workbook(tmp_path, young_people=[["S01-C0001", "07/04/2015", "F", 14]], far_cell="H40")
     report = validate_file(path)
     assert report.rows_imported == 1
-    assert report.returns[0].cases[0].case_id == "S01-C0001"
+    assert report.materialised_returns()[0].cases[0].case_id == "S01-C0001"
 
 
 def test_row_numbers_survive_gaps_in_the_sheet(tmp_path: Path) -> None:

@@ -183,7 +183,7 @@ def test_impossible_date_in_a_cases_file_is_diagnosed(tmp_path: Path) -> None:
         "D",
     )
     assert "day 31 does not exist in April 2015" in d.message
-    assert r.returns[0].cases[0].referral_date == date(2015, 4, 5)
+    assert r.materialised_returns()[0].cases[0].referral_date == date(2015, 4, 5)
 
 
 def test_named_month_and_serials() -> None:

@@ -46,7 +46,7 @@ def check(result: LoadResult) -> None:
         and (d.location.row is not None or d.location.path is not None)
     ]
     assert len(located) >= result.rows_rejected
-    assert sum(r.record_count for r in result.returns) == result.rows_imported
+    assert sum(result.record_counts()) == result.rows_imported
 
 
 def load_or_refuse(importer: Importer, path: Path) -> None:

@@ -77,12 +77,12 @@ def test_sample_reconciles_with_a_located_error_per_rejected_row(name: str) -> N
     if name.endswith(".json"):  # a JSON "row" is one whole return
         assert len(result.returns) == imported
     else:
-        assert sum(r.record_count for r in result.returns) == imported
+        assert sum(result.record_counts()) == imported
     for d in result.diagnostics:
         assert d.location.file == name
         if d.severity is Severity.ERROR:
             assert d.location.row is not None or d.location.path is not None
-    for ret in result.returns:
+    for ret in result.materialised_returns():
         assert ret.provenance is not None
         assert ret.provenance.source_file == name
         assert ret.provenance.importer == EXPECTED[name][0]
@@ -133,7 +133,7 @@ def test_flawed_cases_diagnostics() -> None:
     assert all("@" not in d.message and "Example" not in d.message for d in personal)
     date_error = next(d for d in result.diagnostics if d.code == "date-unreadable")
     assert date_error.suggestion == "write 25/04/2016"
-    (ret,) = result.returns
+    (ret,) = result.materialised_returns()
     assert [c.case_id for c in ret.cases] == ["S14-C0101", "S14-C0102", "S14-C0105"]
 
 

@@ -79,7 +79,7 @@ def test_template_round_trip(tmp_path: Path) -> None:
     wb.save(out)
     r = load(out)
     assert r.ok, [str(d) for d in r.diagnostics]
-    (ret,) = r.returns
+    (ret,) = r.materialised_returns()
     assert (ret.service_id, ret.period, ret.replaces_earlier) == (
         "S09",
         financial_quarter(2016, 4),
@@ -98,7 +98,7 @@ def test_template_round_trip(tmp_path: Path) -> None:
 def test_real_workbook_quirks_are_tolerated() -> None:
     r = load(SAMPLES / "quarterly-S30-2016-17-Q1-messy.xlsx")
     assert r.ok
-    (ret,) = r.returns
+    (ret,) = r.materialised_returns()
     assert ret.submitted_on == date(2016, 7, 14)  # an Excel serial in the About sheet
     values = [(v.measure, v.breakdown, v.value) for v in ret.values]
     assert values[0] == ("referrals_received", (), 14.0)  # label, number stored as text

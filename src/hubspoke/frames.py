@@ -481,3 +481,33 @@ def _activity(row: dict[str, Any]) -> Activity:
 def _outcome(row: dict[str, Any]) -> OutcomeRecord:
     status = row["goal_status"]
     return OutcomeRecord(**(row | {"goal_status": None if status is None else GoalStatus(status)}))
+
+
+def records_from_frame(kind: str, frame: pd.DataFrame) -> list[Any]:
+    """Model records of ``kind`` from the record columns of a frame, in row order.
+
+    ``frame`` holds a record frame's columns (the period columns are not
+    needed; any other column of a values frame is a breakdown dimension).
+    Row by row: for tests and single records, not for the bulk path.
+    """
+    if kind == "values":
+        _, dims = _value_fields(frame.drop(columns=list(PERIOD_COLUMNS), errors="ignore"))
+        dims = [d for d in dims if d not in ("return_index", "return_id")]
+
+        def build(row: dict[str, Any]) -> Any:
+            return DataValue(
+                measure=row["measure"],
+                breakdown={d: row[d] for d in dims if row[d] is not None},
+                value=row["value"],
+            )
+
+        names: Sequence[str] = ["measure", "value", *dims]
+    else:
+        names, build = {
+            "cases": (_CASE_FIELDS, lambda row: CaseRecord(**row)),
+            "activities": (_ACTIVITY_FIELDS, _activity),
+            "outcomes": (_OUTCOME_FIELDS, _outcome),
+        }[kind]
+    _require(frame, kind, names)
+    data = {f: _python_column(frame, f) for f in names}
+    return [build({f: data[f][i] for f in names}) for i in range(len(frame))]

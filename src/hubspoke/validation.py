@@ -14,11 +14,11 @@ the ones importers call most.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -34,8 +34,12 @@ from hubspoke.limits import excerpt
 from hubspoke.model import MonitoringReturn, Programme
 from hubspoke.periods import Period
 from hubspoke.plugins.contract import LoadOptions, LoadResult
+from hubspoke.plugins.record_frames import KINDS
 from hubspoke.plugins.registry import Registry, SniffOutcome, get_registry
 from hubspoke.rules import RULES, ColumnCheck, ColumnPlace, check_return, closest_service
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "RULES",
@@ -71,6 +75,22 @@ class FileReport:
     rows_rejected: int = 0
     importer_version: str | None = None
     considered: tuple[SniffOutcome, ...] = ()
+    record_frames: Mapping[str, pd.DataFrame] = attrs.field(factory=dict)
+    """Records the importer gave as frames (see :attr:`LoadResult.record_frames`),
+    ``return_index`` pointing into :attr:`returns`."""
+
+    def materialised_returns(self) -> tuple[MonitoringReturn, ...]:
+        """The returns with every record as a model object, frames included (row by row)."""
+        from hubspoke.plugins.record_frames import materialise
+
+        return materialise(self.returns, self.record_frames)
+
+    def kind_counts(self, kind: str) -> list[int]:
+        """Records of ``kind`` per return, objects and frame rows together."""
+        from hubspoke.plugins.record_frames import kind_counts
+
+        held = kind_counts(self.record_frames, kind, len(self.returns))
+        return [len(getattr(r, kind)) + n for r, n in zip(self.returns, held, strict=True)]
 
     @property
     def ok(self) -> bool:
@@ -82,6 +102,7 @@ class FileReport:
 
     def to_json(self) -> dict[str, Any]:
         """The report as JSON-ready data (returns summarised, never their records)."""
+        counts = {kind: self.kind_counts(kind) for kind in KINDS}
         return {
             "path": str(self.path),
             "ok": self.ok,
@@ -101,12 +122,9 @@ class FileReport:
                 {
                     "service_id": r.service_id,
                     "period": r.period.label,
-                    "values": len(r.values),
-                    "cases": len(r.cases),
-                    "activities": len(r.activities),
-                    "outcomes": len(r.outcomes),
+                    **{kind: counts[kind][k] for kind in KINDS},
                 }
-                for r in self.returns
+                for k, r in enumerate(self.returns)
             ],
             "diagnostics": [diagnostic_json(d) for d in self.diagnostics],
         }
@@ -234,9 +252,12 @@ def validate_file(
     with _gc_paused():
         checked = pipeline_checks(result, file=path.name, importer=importer.name, options=options)
         diagnostics = _with_return_checks(result, kept=checked.kept) + checked.diagnostics
+    from hubspoke.plugins.record_frames import select
+
     return attrs.evolve(
         base,
         returns=checked.returns,
+        record_frames=select(result.record_frames, checked.kept),
         diagnostics=diagnostics,
         rows_read=result.rows_read,
         rows_imported=checked.rows_imported,
@@ -286,7 +307,7 @@ def pipeline_checks(
     """
     returns = result.returns
     found: list[Diagnostic] = []
-    sizes = [len(r.values) + len(r.cases) + len(r.activities) + len(r.outcomes) for r in returns]
+    sizes = result.record_counts()
     records = sum(sizes)
     imported, rejected = result.rows_imported, result.rows_rejected
     several = len(returns) > 1
@@ -419,10 +440,13 @@ def _per_record(
     field: str,
 ) -> list[Diagnostic]:
     """One diagnostic per record of return ``k`` (where it was read), or one for the return."""
+    from hubspoke.plugins.record_frames import kind_counts
+
     ret = result.returns[k]
     found = []
-    for kind in ("values", "cases", "activities", "outcomes"):
-        for i in range(len(getattr(ret, kind))):
+    for kind in KINDS:
+        held = kind_counts(result.record_frames, kind, len(result.returns))[k]
+        for i in range(len(getattr(ret, kind)) + held):
             where = result.location_of(k, kind, i, field) if result.record_locations else None
             found.append(
                 Diagnostic(
@@ -546,6 +570,18 @@ def _with_return_checks(
             ret,
             path=f"$.returns[{k}]" if several else "$",
             record_location=_rows_of(result, k) if located else None,
+        )
+        found.extend(d for d in checked if d.code not in own_codes or d not in own)
+    cases = result.record_frames.get("cases")
+    if cases is not None and len(cases):
+        from hubspoke.rules.returns import check_case_frame
+
+        wanted = cases if kept is None else cases[cases["return_index"].isin(list(kept))]
+        checked = check_case_frame(
+            wanted,
+            result.returns,
+            paths=[f"$.returns[{k}]" if several else "$" for k in range(len(result.returns))],
+            record_location=result.location_of if located else None,
         )
         found.extend(d for d in checked if d.code not in own_codes or d not in own)
     return tuple(found)

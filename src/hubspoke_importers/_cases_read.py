@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import attrs
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -26,7 +25,6 @@ from hubspoke_importers._common import (
     read_source,
 )
 from hubspoke_importers._csv import read_table
-from hubspoke_importers._fast import gc_paused, unchecked_factory
 from hubspoke_importers._returns import ReturnBuilder, finish
 from hubspoke_importers.cases import NAME
 
@@ -120,19 +118,43 @@ def read_cases(
     # Every field of every surviving row has now passed the same rules as the
     # model's validators (codes from the code lists, identifiers, dates, whole
     # counts, ages 0-25) and, row-wise, its cross-field checks
-    # (_reject_invalid_records), so the records are built without re-running them.
-    make = unchecked_factory(CaseRecord, names)
+    # (_reject_invalid_records), so the rows go into a typed frame as they are:
+    # no model object per row (LoadResult.record_frames).
+    builder.frame_source("cases", case_frame(dict(zip(names, columns, strict=True))))
     alive = np.flatnonzero(reader.alive())
-    with gc_paused():
-        for (service_id, period), rows in _groups(alive, services, periods):
-            builder.extend(
-                service_id,
-                period,
-                list(map(make, *(c[rows].tolist() for c in columns))),
-                rows=reader.table.rows[rows].tolist(),
-                sheet=reader.findings.sheet,
-            )
+    for (service_id, period), rows in _groups(alive, services, periods):
+        builder.extend_frame(
+            service_id,
+            period,
+            "cases",
+            rows,
+            rows=reader.table.rows[rows].tolist(),
+            sheet=reader.findings.sheet,
+        )
     return len(alive)
+
+
+def case_frame(fields: dict[str, ObjectArray]) -> pd.DataFrame:
+    """Checked case columns (Python values, None for missing) as a typed record frame.
+
+    Dtypes as :func:`hubspoke.frames.cases_frame`: ids ``string``, codes
+    categorical over their code list, dates ``datetime64[ns]``, counts and
+    ages ``Int64``, flags ``boolean``. Column-wise: no object per row.
+    """
+    from hubspoke.codes import code_list
+
+    data: dict[str, Any] = {"case_id": pd.array(fields["case_id"], dtype="string")}
+    for name in CASE_COLUMNS[1:]:
+        values = fields[name]
+        if name in CODED:
+            data[name] = pd.Categorical(values, categories=list(code_list(CODED[name]).values))
+        elif name in DATES:
+            data[name] = np.array(values, dtype="datetime64[D]").astype("datetime64[ns]")
+        elif name == "looked_after":
+            data[name] = pd.Series(values, dtype="boolean").array
+        else:
+            data[name] = pd.Series(values, dtype="Int64").array
+    return pd.DataFrame(data)
 
 
 def _cross_field_suspects(fields: dict[str, ObjectArray]) -> npt.NDArray[np.bool_]:
@@ -175,14 +197,13 @@ def _reject_invalid_records(
     own constructor, so the message is the model's.
     """
     suspect = _cross_field_suspects(dict(zip(names, columns, strict=True)))
-    with attrs.validators.disabled():  # each field was checked column-wise
-        for position in np.flatnonzero(suspect & reader.alive()):
-            i = int(position)
-            try:
-                CaseRecord(**{n: c[i] for n, c in zip(names, columns, strict=True)})
-            except ModelError as exc:
-                key = exc.field if reader.has(exc.field) else "case_id"
-                reader.reject(i, "invalid-record", exc.rule, key=key, value=str(exc.value))
+    for position in np.flatnonzero(suspect & reader.alive()):
+        i = int(position)
+        try:
+            CaseRecord(**{n: c[i] for n, c in zip(names, columns, strict=True)})
+        except ModelError as exc:
+            key = exc.field if reader.has(exc.field) else "case_id"
+            reader.reject(i, "invalid-record", exc.rule, key=key, value=str(exc.value))
 
 
 def _groups(
@@ -282,4 +303,11 @@ def load_cases(source: Path, options: LoadOptions) -> LoadResult:
         services = reader.services("service", options)
         periods = reader.periods("period", options)
         imported = read_cases(reader, services, periods, builder)
-    return finish(builder.build(), [findings], table.rows_read, imported, builder.locations())
+    return finish(
+        builder.build(),
+        [findings],
+        table.rows_read,
+        imported,
+        builder.locations(),
+        record_frames=builder.record_frames(),
+    )

@@ -134,7 +134,14 @@ def _load(workbook: Any, source: Path, data: bytes, options: LoadOptions) -> Loa
         imported += _read_sheet(spec, reader, service, period, builder)
     if service is not None and period is not None:
         builder.ensure(service, period)
-    return finish(builder.build(), all_findings, rows_read, imported, builder.locations())
+    return finish(
+        builder.build(),
+        all_findings,
+        rows_read,
+        imported,
+        builder.locations(),
+        record_frames=builder.record_frames(),
+    )
 
 
 # -- the About sheet -----------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -19,6 +20,11 @@ from hubspoke.model import (
 from hubspoke.periods import Period
 from hubspoke.plugins.contract import LoadResult, RecordRows
 from hubspoke_importers._common import Column, Findings
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
 
 Record = DataValue | CaseRecord | Activity | OutcomeRecord
 
@@ -47,6 +53,10 @@ class ReturnBuilder:
         attrs.field(factory=dict)
     )
     _columns: dict[str | None, dict[str, tuple[str, str]]] = attrs.field(factory=dict)
+    _sources: dict[str, pd.DataFrame] = attrs.field(factory=dict)
+    _positions: dict[tuple[str, Period], dict[str, list[npt.NDArray[np.intp]]]] = attrs.field(
+        factory=dict
+    )
 
     def columns(self, sheet: str | None, columns: Mapping[str, Column]) -> None:
         """Record which column each field of ``sheet``'s records was read from."""
@@ -85,6 +95,53 @@ class ReturnBuilder:
         sheets, where = self._rows.setdefault(key, {}).setdefault(kind, ([], []))
         sheets.extend([sheet] * len(records))
         where.extend([None] * len(records) if rows is None else rows)
+
+    def frame_source(self, kind: str, frame: pd.DataFrame) -> None:
+        """The typed record frame of ``kind`` (one row per file row) that
+        :meth:`extend_frame` takes rows of."""
+        self._sources[kind] = frame
+
+    def extend_frame(
+        self,
+        service_id: str,
+        period: Period,
+        kind: str,
+        positions: npt.NDArray[np.intp],
+        *,
+        rows: Sequence[int | None],
+        sheet: str | None = None,
+    ) -> None:
+        """Add the rows at ``positions`` of the ``kind`` frame source to a return, as frame rows.
+
+        The return then holds its records of ``kind`` in
+        :meth:`record_frames`, not as objects. ``rows`` are their spreadsheet rows.
+        """
+        if not len(positions):
+            return
+        key = (service_id, period)
+        self._groups.setdefault(key, {})
+        self._positions.setdefault(key, {}).setdefault(kind, []).append(positions)
+        sheets, where = self._rows.setdefault(key, {}).setdefault(kind, ([], []))
+        sheets.extend([sheet] * len(positions))
+        where.extend(rows)
+
+    def record_frames(self) -> dict[str, pd.DataFrame]:
+        """Every frame-held record, ``return_index`` first, returns in :meth:`build` order."""
+        import numpy as np
+
+        out: dict[str, pd.DataFrame] = {}
+        for kind, source in self._sources.items():
+            taken: list[npt.NDArray[np.intp]] = []
+            index: list[npt.NDArray[np.int64]] = []
+            for k, key in enumerate(self._groups):
+                for part in self._positions.get(key, {}).get(kind, ()):
+                    taken.append(part)
+                    index.append(np.full(len(part), k, dtype=np.int64))
+            rows = np.concatenate(taken) if taken else np.zeros(0, dtype=np.intp)
+            frame = source.take(rows).reset_index(drop=True)
+            frame.insert(0, "return_index", np.concatenate(index) if index else rows)
+            out[kind] = frame
+        return out
 
     def ensure(self, service_id: str, period: Period) -> None:
         """Make sure a (possibly empty) return exists for ``(service_id, period)``."""
@@ -131,6 +188,8 @@ def finish(
     rows_read: int,
     rows_imported: int,
     locations: RecordRows | None = None,
+    *,
+    record_frames: Mapping[str, pd.DataFrame] | None = None,
 ) -> LoadResult:
     """A :class:`LoadResult`, diagnostics in (sheet, row, column) order.
 
@@ -150,4 +209,5 @@ def finish(
         rows_imported=rows_imported,
         rows_rejected=rows_read - rows_imported,
         record_locations=locations if locations is not None else {},
+        record_frames=record_frames or {},
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, runtime_checkable
 
 import attrs
 
@@ -20,6 +20,9 @@ from hubspoke.errors import PluginContractError
 from hubspoke.model import MonitoringReturn, Programme
 from hubspoke.model._rules import to_tuple
 from hubspoke.periods import Period
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: ``(return index, kind, record index)``: a record's key in :attr:`LoadResult.record_locations`.
 RecordKey = tuple[int, str, int]
@@ -231,8 +234,21 @@ class LoadResult:
     ``cases``, ``activities``, ``outcomes``. Checks run on the finished
     returns (dates outside the period, breakdowns not summing to their total)
     use it to point at the spreadsheet row; without it they give a JSON path."""
+    record_frames: Mapping[str, pd.DataFrame] = attrs.field(factory=dict)
+    """Optional, for bulk formats: records as frames instead of objects, one per kind
+    (``values``, ``cases``, ``activities``, ``outcomes``), each a ``return_index``
+    column (the record's return's position in :attr:`returns`) then the kind's
+    columns with the dtypes of :mod:`hubspoke.frames`
+    (:func:`hubspoke.plugins.record_frames.record_schema`). The returns then carry
+    no records of that kind; :meth:`materialised_returns` gives them as objects.
+    Checked and conformed when the result is built."""
 
     def __attrs_post_init__(self) -> None:
+        if self.record_frames:
+            from hubspoke.plugins.record_frames import check_frames
+
+            checked = check_frames(self.record_frames, len(self.returns))
+            object.__setattr__(self, "record_frames", checked)
         if min(self.rows_read, self.rows_imported, self.rows_rejected) < 0:
             raise PluginContractError("row counts must not be negative")
         if self.rows_read != self.rows_imported + self.rows_rejected:
@@ -261,6 +277,24 @@ class LoadResult:
     def ok(self) -> bool:
         """True when there is no error diagnostic."""
         return not any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    def record_counts(self) -> list[int]:
+        """Records per return, objects and frame rows together, in :attr:`returns` order."""
+        sizes = [
+            len(r.values) + len(r.cases) + len(r.activities) + len(r.outcomes) for r in self.returns
+        ]
+        if not self.record_frames:
+            return sizes
+        from hubspoke.plugins.record_frames import counts
+
+        held = counts(self.record_frames, len(self.returns))
+        return [n + int(m) for n, m in zip(sizes, held, strict=True)]
+
+    def materialised_returns(self) -> tuple[MonitoringReturn, ...]:
+        """The returns with every record as a model object, frames included (row by row)."""
+        from hubspoke.plugins.record_frames import materialise
+
+        return materialise(self.returns, self.record_frames)
 
 
 @runtime_checkable

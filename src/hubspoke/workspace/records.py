@@ -243,6 +243,35 @@ def insert_records(
     conn.executemany(_insert_sql(kind), ((return_id, *row_of(r)) for r in records))
 
 
+def _sql_values(column: pd.Series, type_: ColumnType) -> list[object]:
+    """One frame column as the Python values SQLite stores (ISO dates, 0/1 flags, None)."""
+    import numpy as np
+
+    missing = column.isna().to_numpy(dtype=bool)
+    if type_ == "date":
+        cells = column.to_numpy(dtype="datetime64[D]").astype(str).astype(object)
+    elif type_ in ("int", "bool"):
+        cells = column.to_numpy(dtype=np.int64, na_value=0).astype(object)
+    elif type_ == "float":
+        cells = column.to_numpy(dtype=np.float64, na_value=0.0).astype(object)
+    else:
+        cells = np.array(column.astype(object).to_numpy(), dtype=object, copy=True)
+    cells[missing] = None
+    values: list[object] = cells.tolist()
+    return values
+
+
+def insert_frame(conn: sqlite3.Connection, return_id: int, kind: Kind, frame: pd.DataFrame) -> None:
+    """Insert one return's records of ``kind`` held as a frame (record columns by frame name)."""
+    spec = KINDS[kind]
+    if frame.empty:
+        return
+    columns = [_sql_values(frame[c.name], c.type) for c in spec.columns]
+    if kind == "cases":
+        columns.append([None] * len(frame))  # reviews: not carried by frames
+    conn.executemany(_insert_sql(kind), zip([return_id] * len(frame), *columns, strict=True))
+
+
 def copy_records(conn: sqlite3.Connection, kind: Kind, from_id: int, to_id: int) -> None:
     """Copy return ``from_id``'s records of ``kind`` to return ``to_id`` (in SQL)."""
     spec = KINDS[kind]

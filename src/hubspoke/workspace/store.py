@@ -468,6 +468,9 @@ class Workspace:
                     ),
                 )
             return self._reject(source, report, diagnostics, now)
+        from hubspoke.plugins.record_frames import split
+
+        held = split(getattr(report, "record_frames", None) or {}, len(report.returns))
         version = writing.importer_version(report)
         prepared = [
             writing.prepare(r, source, report.importer or "unknown", version, now)
@@ -498,8 +501,8 @@ class Workspace:
             )
             replaced: list[Replacement] = []
             notes: list[Diagnostic] = []
-            for item in prepared:
-                replacement, note = writing.insert_return(conn, item, source.sha256, now)
+            for item, frames in zip(prepared, held, strict=True):
+                replacement, note = writing.insert_return(conn, item, source.sha256, now, frames)
                 if replacement is not None:
                     replaced.append(replacement)
                 if note is not None:
@@ -814,8 +817,7 @@ class Workspace:
         ends = [e.period.end for e in self.programme().expected_returns]
         with _sqlite_errors(self._path):
             row = self._conn.execute(
-                "SELECT min(period_start), max(period_end) FROM returns "
-                "WHERE superseded_by IS NULL"
+                "SELECT min(period_start), max(period_end) FROM returns WHERE superseded_by IS NULL"
             ).fetchone()
         if row[0] is not None:
             starts.append(date.fromisoformat(row[0]))

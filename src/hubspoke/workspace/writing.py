@@ -10,6 +10,7 @@ in SQL from the returns it was merged from.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,8 @@ from hubspoke.workspace import records, supersession
 from hubspoke.workspace.outcome import Replacement, SourceFile
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from hubspoke.workspace.store import FileReportLike
 
 
@@ -93,14 +96,21 @@ def _current(conn: sqlite3.Connection, ret: MonitoringReturn) -> _Current | None
 
 
 def insert_return(
-    conn: sqlite3.Connection, ret: MonitoringReturn, sha256: str, now: datetime
+    conn: sqlite3.Connection,
+    ret: MonitoringReturn,
+    sha256: str,
+    now: datetime,
+    frames: Mapping[str, pd.DataFrame] | None = None,
 ) -> tuple[Replacement | None, Diagnostic | None]:
     """Store one return (with its provenance set) against the current one for its period.
 
+    ``frames`` holds the return's records of any kind the importer gave as a
+    frame (record columns only), stored as they are, without model objects.
     Follows :func:`hubspoke.workspace.supersession.plan`. Returns what it
     replaced (if anything) and an info diagnostic explaining a merge or an
     older resubmission.
     """
+    held_frames = {k: f for k, f in (frames or {}).items() if len(f)}
     label = f"{ret.service_id} {ret.period.label}"
     held = _current(conn, ret)
     current = None
@@ -117,7 +127,11 @@ def insert_return(
             if held.sha256 == sha256
             else f"the return from {held.file_name!r}"
         )
-    decided = supersession.plan(supersession.Submission.of(ret), current, source)
+    new = supersession.Submission.of(ret)
+    if held_frames:
+        kinds = set(new.kinds) | set(held_frames)
+        new = attrs.evolve(new, kinds=tuple(k for k in supersession.KINDS if k in kinds))
+    decided = supersession.plan(new, current, source)
     next_id = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM returns").fetchone()[0])
     history_id = next_id if decided.history else None
     current_id = next_id + decided.history if decided.current is not None else None
@@ -128,11 +142,14 @@ def insert_return(
         replacement = Replacement(
             service_id=ret.service_id, period_label=ret.period.label, earlier_file=held.file_name
         )
-    new_counts = {k: len(getattr(ret, k)) for k in supersession.KINDS}
+    new_counts = {
+        k: len(getattr(ret, k)) + (len(held_frames[k]) if k in held_frames else 0)
+        for k in supersession.KINDS
+    }
     if history_id is not None:
         by = current_id if current_id is not None else held.id if held is not None else None
         _insert_row(conn, history_id, ret, sha256, by, now, new_counts)
-        records.insert_all(conn, history_id, ret)
+        _insert_new(conn, history_id, ret, held_frames)
     if decided.current is not None and current_id is not None:
         counts = {
             k: new_counts[k] if decided.current.get(k) == "new" else held.counts[k] if held else 0
@@ -151,7 +168,7 @@ def insert_return(
             elif history_id is not None:
                 records.copy_records(conn, kind, history_id, current_id)  # type: ignore[arg-type]
             else:
-                records.insert_records(conn, current_id, kind, getattr(ret, kind))  # type: ignore[arg-type]
+                _insert_kind(conn, current_id, kind, ret, held_frames)
     note = None
     if decided.note is not None:
         note = Diagnostic(
@@ -161,6 +178,32 @@ def insert_return(
             location=Location(file=ret.provenance.source_file if ret.provenance else None),
         )
     return replacement, note
+
+
+def _insert_kind(
+    conn: sqlite3.Connection,
+    return_id: int,
+    kind: str,
+    ret: MonitoringReturn,
+    frames: Mapping[str, pd.DataFrame],
+) -> None:
+    """Insert the new return's records of ``kind``: objects, then any frame rows."""
+    name: records.Kind = kind  # type: ignore[assignment]
+    objects = getattr(ret, kind)
+    if objects:
+        records.insert_records(conn, return_id, name, objects)
+    if kind in frames:
+        records.insert_frame(conn, return_id, name, frames[kind])
+
+
+def _insert_new(
+    conn: sqlite3.Connection,
+    return_id: int,
+    ret: MonitoringReturn,
+    frames: Mapping[str, pd.DataFrame],
+) -> None:
+    for kind in supersession.KINDS:
+        _insert_kind(conn, return_id, kind, ret, frames)
 
 
 def _insert_row(
