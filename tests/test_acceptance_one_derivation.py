@@ -13,10 +13,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from hubspoke.cli import main
+from hubspoke.privacy.rounding import published_total, rounded_outcomes
+from hubspoke.report.tables import NOT_PEOPLE, PEOPLE_OUTCOMES, SHARE_MEASURES
 from hubspoke.workspace import Workspace
 
 ROOT = Path(__file__).parents[1]
@@ -64,10 +68,18 @@ def check_report_against_score(workspace: Path, period: str, out: Path) -> int:
     scored = _programme_values(_score(workspace, period))
     exports = _report(workspace, period, out)
     compared = 0
+    # the report publishes counts of people rounded per return (hubspoke.privacy.rounding):
+    # compare through the same rounding, from the same figures score derives
+    with Workspace.open(workspace) as ws:
+        figures = ws.figures_by_return(period)
+        frame = ws.key_outcomes(period)
+    for measure, value in _programme_values_of(frame).items():
+        assert value == pytest.approx(scored[measure], nan_ok=True), measure
+    published = {m: published_total(figures.loc[figures["measure"] == m, "value"]) for m in COUNTS}
     totals = {r["Service"]: r for r in _csv(exports / "totals_by_service.csv")}["Total"]
     outcomes = {r["Measure"]: r for r in _csv(exports / "key_outcomes.csv")}
     for measure in COUNTS:
-        expected = scored[measure]
+        expected = published[measure]
         by_period = _csv(exports / f"by_period_{measure}.csv")
         grand = next(r for r in by_period if r["Service"] == "Total")["Total"]
         label = next(k for k in totals if k != "Service" and _label_is(k, measure))
@@ -75,9 +87,16 @@ def check_report_against_score(workspace: Path, period: str, out: Path) -> int:
             if printed != MARKER:
                 assert _number(printed) == expected, (measure, printed, expected)
                 compared += 1
-    # the key-outcomes table prints every programme figure of score --json
-    with Workspace.open(workspace) as ws:
-        frame = ws.key_outcomes(period)
+    # the key-outcomes table prints every programme figure of score --json, rounded
+    rounded = _programme_values_of(
+        rounded_outcomes(
+            frame,
+            people_outcomes=PEOPLE_OUTCOMES,
+            not_people=NOT_PEOPLE,
+            shares=SHARE_MEASURES,
+            totals={m: v for m, v in published.items() if _grand_shown(exports, m)},
+        )
+    )
     labels = {
         str(m): str(lab)
         for m, lab in zip(frame["measure"], _labels_of(frame, outcomes), strict=True)
@@ -85,7 +104,7 @@ def check_report_against_score(workspace: Path, period: str, out: Path) -> int:
     }
     for measure, label in labels.items():
         printed = outcomes[label]["Value"]
-        value = scored[measure]
+        value = rounded[measure]
         if printed in ("", MARKER) or value is None:
             continue
         shown = _number(printed)
@@ -96,6 +115,60 @@ def check_report_against_score(workspace: Path, period: str, out: Path) -> int:
             assert shown == pytest.approx(value, abs=0.005), measure
         compared += 1
     return compared
+
+
+def check_units_against_score(workspace: Path, period: str, out: Path) -> int:
+    """The report's phase section and hub tables print what ``score --level ... --json`` prints.
+
+    Run after :func:`check_report_against_score` wrote the report into ``out``.
+    """
+    from hubspoke.report.tables import measure_label
+    from hubspoke.report.units import UNIT_COUNTS, UNIT_SHARES
+
+    compared = 0
+    for level in ("phase", "hub"):
+        document = json.loads(
+            _run("score", "-w", str(workspace), "--period", period, "--level", level, "--json")
+        )
+        rows = document["figures"]
+        units = sorted({r["unit_id"] for r in rows})
+        assert units, level
+        for unit in units:
+            mine = {r["measure"]: r for r in rows if r["unit_id"] == unit}
+            printed = {r["Measure"]: r for r in _csv(out / "exports" / f"{level}_{unit}.csv")}
+            for measure in UNIT_COUNTS:
+                cell = printed[measure_label(measure)]["Value"]
+                if cell in ("", MARKER):
+                    continue
+                assert int(cell) == mine[measure]["value"], (level, unit, measure)
+                assert isinstance(mine[measure]["value"], int)
+                compared += 1
+            for measure, label in UNIT_SHARES:
+                cell = printed[label]["Value"]
+                if cell == "":
+                    assert mine[measure]["value"] is None
+                    continue
+                assert _number(cell) == pytest.approx(100 * mine[measure]["value"], abs=0.05)
+                low, high = printed[label]["95% interval"].split(" to ")
+                assert _number(low) == pytest.approx(100 * mine[measure]["ci_low"], abs=0.05)
+                assert _number(high) == pytest.approx(100 * mine[measure]["ci_high"], abs=0.05)
+                compared += 1
+            got = printed["Returns received"]["Value"]
+            assert int(got) == mine["referrals_received"]["returns_received"]
+    return compared
+
+
+def _programme_values_of(frame: Any) -> dict[str, float | None]:
+    rows = frame[frame["level"] == "programme"]
+    return {
+        str(m): None if v is None or v is pd.NA or v != v else float(v)
+        for m, v in zip(rows["measure"], rows["value"], strict=True)
+    }
+
+
+def _grand_shown(exports: Path, measure: str) -> bool:
+    rows = _csv(exports / f"by_period_{measure}.csv")
+    return next(r for r in rows if r["Service"] == "Total")["Total"] != MARKER
 
 
 def _label_is(column: str, measure: str) -> bool:
@@ -131,6 +204,27 @@ def test_the_demo_report_prints_what_score_prints(
     demo_workspace: Path, period: str, tmp_path: Path
 ) -> None:
     assert check_report_against_score(demo_workspace, period, tmp_path / "report") >= 10
+    assert check_units_against_score(demo_workspace, period, tmp_path / "report") >= 20
+
+
+@pytest.mark.slow
+def test_programme_to_date_by_phase_agrees_with_the_report_and_the_figures_frame(
+    demo_workspace: Path, tmp_path: Path
+) -> None:
+    """`score --period all --level phase`, the report's phase section and Workspace.figures."""
+    exports = _report(demo_workspace, "all", tmp_path / "report")
+    assert (exports / "phase_phase-1.csv").exists()
+    assert check_units_against_score(demo_workspace, "all", tmp_path / "report") >= 9
+    document = json.loads(
+        _run("score", "-w", str(demo_workspace), "--period", "all", "--level", "phase", "--json")
+    )
+    with Workspace.open(demo_workspace) as ws:
+        frame = ws.figures("all", level="phase")
+        assert document["period"]["label"] == ws.programme_to_date().label
+    assert [r["measure"] for r in document["figures"]] == frame["measure"].tolist()
+    assert [r["unit_label"] for r in document["figures"]] == frame["unit_label"].tolist()
+    for row, value in zip(document["figures"], frame["value"], strict=True):
+        assert (row["value"] is None and pd.isna(value)) or row["value"] == pytest.approx(value)
 
 
 def test_the_report_totals_are_the_sum_of_the_figures_by_return(demo_workspace: Path) -> None:
@@ -206,5 +300,6 @@ def test_a_disagreement_is_kept_and_shown(mixed_workspace: Path) -> None:
 
 def test_the_mixed_report_prints_what_score_prints(mixed_workspace: Path, tmp_path: Path) -> None:
     assert check_report_against_score(mixed_workspace, "2015-16 Q1", tmp_path / "r") >= 3
+    assert check_units_against_score(mixed_workspace, "2015-16 Q1", tmp_path / "r") >= 1
     html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
     assert "Figures whose sources disagree" in html
