@@ -5,10 +5,12 @@ then::
 
     python examples/analysis.py [hubspoke-demo/workspace.sqlite] [--out analysis-out]
 
-It loads the workspace, compares the three phases on each indicator, follows
-embeddedness quarter by quarter and draws it as an SVG line chart (with the
-report's own chart functions, so no plotting library is needed), and prints
-the data-quality picture behind the numbers. Everything it prints is
+It loads the workspace, takes its periods from it (programme to date, its
+latest financial year and every quarter in between: nothing is hard-coded),
+compares the phases on each indicator, follows embeddedness and reach quarter
+by quarter and draws them as SVG line charts (:mod:`hubspoke.charts`, the
+report's own charts, so no plotting library is needed), and prints the
+data-quality picture behind the numbers, per record and per young person. Everything it prints is
 aggregate; it works on the evaluator's unsuppressed view inside the
 workspace, so treat its output as internal, not for publication.
 """
@@ -20,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from hubspoke.periods import financial_quarter, parse_period, periods_between
-from hubspoke.report.charts import Series, line_chart
+from hubspoke.charts import Series, line_chart
+from hubspoke.periods import Period, financial_year_of, sub_periods
 from hubspoke.workspace import Workspace
 
 
@@ -34,10 +36,10 @@ def compare_phases(ws: Workspace, period: str) -> pd.DataFrame:
     return table.round(2)
 
 
-def indicator_by_quarter(ws: Workspace, indicator: str, first: str, last: str) -> pd.DataFrame:
-    """Mean ``indicator`` per phase for each financial quarter from ``first`` to ``last``."""
+def indicator_by_quarter(ws: Workspace, indicator: str, span: Period) -> pd.DataFrame:
+    """Mean ``indicator`` per phase for each financial quarter of ``span``."""
     rows: list[dict[str, object]] = []
-    for quarter in periods_between(parse_period(first), parse_period(last)):
+    for quarter in sub_periods(span, "quarter"):
         scores = ws.scores(quarter).scores
         part = scores[scores["indicator"] == indicator].dropna(subset=["value"])
         for phase, group in part.groupby("phase"):
@@ -65,16 +67,28 @@ def main() -> None:
         programme = ws.programme()
         print(f"{programme.name}: {len(ws.returns())} current returns")
 
-        print("\nIndicators by phase, 2016-17:")
-        print(compare_phases(ws, "2016-17").to_string())
+        to_date = ws.programme_to_date()
+        latest = ws.latest_period_start()
+        year = financial_year_of(latest) if latest is not None else to_date
+        print(f"Programme to date: {to_date.label} ({to_date.start} to {to_date.end})")
 
-        first = financial_quarter(2014, 1).label
-        last = financial_quarter(2017, 4).label
-        trend = indicator_by_quarter(ws, "embeddedness", first, last)
+        print(f"\nIndicators by phase, {year.label}:")
+        print(compare_phases(ws, year.label).to_string())
+
+        reach = ws.figures(to_date, level="phase", measures=["young_people_one_to_one"])
+        print(
+            "\nYoung people given one-to-one support, programme to date (distinct, never summed):"
+        )
+        print(
+            reach[["unit_label", "value", "estimate", "estimate_low", "estimate_high"]].to_string()
+        )
+
+        trend = indicator_by_quarter(ws, "embeddedness", to_date)
         print("\nEmbeddedness by quarter (mean over scored spokes):")
         print(trend.pivot(index="quarter", columns="phase", values="mean").round(2).to_string())
 
-        quarters = sorted(set(trend["quarter"]), key=lambda q: parse_period(q).start)
+        order = [q.label for q in sub_periods(to_date, "quarter")]
+        quarters = [q for q in order if q in set(trend["quarter"])]
         means = trend.pivot(index="quarter", columns="phase", values="mean")
         series = [
             Series(
@@ -95,15 +109,19 @@ def main() -> None:
         chart.write_text(svg, encoding="utf-8")
         print(f"\nChart: {chart}")
 
-        print("\nField completeness of case records:")
-        from hubspoke.indicators.quality import field_completeness
+        from hubspoke.indicators.quality import field_completeness, field_completeness_people
 
-        completeness = field_completeness(ws.cases_frame())
-        summary = completeness.groupby("field", observed=True)[
-            ["records", "known", "declined", "not_recorded", "missing"]
-        ].sum()
-        summary["completeness"] = (summary["known"] / summary["records"]).round(2)
-        print(summary.to_string())
+        cases = ws.cases_frame()
+        for what, completeness in (
+            ("case records", field_completeness(cases)),
+            ("young people (each once per service)", field_completeness_people(cases)),
+        ):
+            print(f"\nField completeness, counting {what}:")
+            summary = completeness.groupby("field", observed=True)[
+                ["records", "known", "declined", "not_recorded", "missing"]
+            ].sum()
+            summary["completeness"] = (summary["known"] / summary["records"]).round(2)
+            print(summary.to_string())
 
 
 if __name__ == "__main__":

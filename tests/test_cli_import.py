@@ -109,7 +109,7 @@ def test_import_then_returns_then_score(tmp_path: Path, files: dict[str, Path]) 
     assert "--table components" in text.stdout
     csv = hubspoke("score", "-w", ws, "--csv", "--table", "components")
     assert csv.stdout.splitlines()[0] == (
-        "spoke_id,hub_id,phase,period_label,indicator,component,value,weight"
+        "spoke_id,hub_id,phase,period_label,indicator,component,value,weight,reason"
     )
 
 

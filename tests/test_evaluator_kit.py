@@ -328,3 +328,47 @@ def test_field_completeness_counts_young_people_as_well_as_records() -> None:
     assert people.loc[("S1", "gender"), "records"] == 2
     assert people.loc[("S1", "gender"), "known"] == 2
     assert (people["unit"] == "young people").all()
+
+
+# -- notebooks, charts and explanations --------------------------------------------------------
+
+
+def test_scores_explain_themselves_and_say_why_a_component_is_unavailable(
+    workspace: Path,
+) -> None:
+    with Workspace.open(workspace) as ws:
+        scores = ws.scores("2015-16")
+        prog = ws.programme()
+    unavailable = scores.components[scores.components["value"].isna()]
+    assert unavailable["reason"].notna().all()
+    assert scores.components.loc[scores.components["value"].notna(), "reason"].isna().all()
+    assert "formal_agreement missing" in set(unavailable["reason"])
+    text = scores.explain("S1")
+    assert text.startswith("embeddedness ")
+    assert "agreement unavailable (weight 0.20): formal_agreement missing" in text
+    assert "<table" in scores._repr_html_()
+    assert "S1" in scores._repr_html_()
+    assert "Northmoor Programme" in prog._repr_html_()
+
+
+def test_a_file_report_shows_itself_in_a_notebook(tmp_path: Path) -> None:
+    from hubspoke.validation import validate_file
+
+    path = tmp_path / "returns.json"
+    path.write_text(dumps_returns(_returns()[:1]), encoding="utf-8")
+    html = validate_file(path)._repr_html_()
+    assert "rows read" in html
+
+
+def test_charts_are_svg_and_png() -> None:
+    pytest.importorskip("matplotlib")
+    from hubspoke import charts
+
+    svg = charts.bar_chart(["Phase 1", "Phase 2"], [0.5, None], title="Embedded")
+    assert svg.startswith("<svg")
+    png = charts.bar_chart_png(["Phase 1", "Phase 2"], [0.5, None], title="Embedded")
+    assert png.startswith(b"\x89PNG")
+    line = charts.line_chart_png(
+        ["Q1", "Q2"], [charts.Series(name="Phase 1", values=(1.0, None))], title="Reach"
+    )
+    assert line.startswith(b"\x89PNG")

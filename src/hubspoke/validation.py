@@ -97,6 +97,12 @@ class FileReport:
         """True when there is no error diagnostic."""
         return not has_errors(self.diagnostics)
 
+    def _repr_html_(self) -> str:
+        """Importer, rows and every diagnostic as HTML, for notebooks."""
+        from hubspoke.notebook import file_report_html
+
+        return file_report_html(self)
+
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
+import numpy as np
 import pandas as pd
 
 from hubspoke.errors import ModelError
@@ -71,6 +72,74 @@ _COUNT_INPUTS: Final = frozenset(
         "supervision_sessions",
     }
 )
+
+
+#: Each component's inputs and, for a ratio, the input whose 0 makes it unavailable.
+COMPONENT_INPUTS: Final[dict[tuple[str, str], tuple[tuple[str, ...], str | None]]] = {
+    ("embeddedness", "agreement"): (("formal_agreement",), None),
+    ("embeddedness", "colocation"): (("colocation_days",), None),
+    ("embeddedness", "systems_access"): (("systems_access",), None),
+    ("embeddedness", "forums"): (("forums_attended", "forums_held"), "forums_held"),
+    ("embeddedness", "referral_integration"): (
+        ("referrals_from_agencies", "referrals_total"),
+        "referrals_total",
+    ),
+    ("embeddedness", "recruitment"): (("host_in_recruitment",), None),
+    ("independence", "funding"): (("independent_funding", "total_funding"), "total_funding"),
+    ("independence", "management"): (("line_management",), None),
+    ("independence", "referral_control"): (("referral_mandate",), None),
+    ("independence", "time_limits"): (("time_limited_work",), None),
+    ("independence", "preventative_work"): (
+        ("cases_below_high_risk", "cases_total"),
+        "cases_total",
+    ),
+    ("independence", "cse_focus"): (("cse_hours", "total_hours"), "total_hours"),
+    ("sustainability", "runway"): (("months_funded_ahead",), None),
+    ("sustainability", "diversity"): (("funding_by_funder",), "funding_by_funder"),
+    ("sustainability", "workforce"): (("post_months_filled", "post_months"), "post_months"),
+    ("sustainability", "supervision"): (("supervision_sessions", "period_months"), "period_months"),
+    ("sustainability", "manager"): (("manager_funded",), None),
+    ("sustainability", "commitment"): (("longest_funding_months",), None),
+}
+
+
+def _absent(frame: pd.DataFrame, name: str) -> np.ndarray[Any, Any]:
+    if name not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    column = frame[name]
+    if column.dtype == object:
+        return np.array([v is None or v is pd.NA for v in column], dtype=bool)
+    return column.isna().to_numpy(dtype=bool)
+
+
+def _reasons(frame: pd.DataFrame, indicator: str, component: str) -> pd.Series:
+    """Why each row's component would be unavailable (NA where nothing is missing or 0)."""
+    found = COMPONENT_INPUTS.get((indicator, component))
+    if found is None:
+        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    inputs, denominator = found
+    gone = [_absent(frame, name) for name in inputs]
+    text = np.full(len(frame), None, dtype=object)
+    if len(inputs) == 1:
+        text[gone[0]] = f"{inputs[0]} missing"
+    else:
+        a, b = gone
+        text[a & ~b] = f"{inputs[0]} missing"
+        text[~a & b] = f"{inputs[1]} missing"
+        text[a & b] = f"{inputs[0]} and {inputs[1]} missing"
+    if denominator is not None and denominator in frame.columns:
+        column = frame[denominator]
+        if column.dtype == object:
+            zero = np.array(
+                [v is not None and v is not pd.NA and sum(v) == 0 for v in column], dtype=bool
+            )
+            said = "funding total is 0"
+        else:
+            zero = (column == 0).to_numpy(dtype=bool, na_value=False)
+            said = f"{denominator} is 0"
+        unset = np.array([t is None for t in text], dtype=bool)
+        text[zero & unset] = said
+    return pd.Series(text, index=frame.index, dtype="string")
 
 
 def input_dtype(name: str) -> str:
@@ -166,7 +235,9 @@ class ProgrammeScores:
     evidence), ``coverage`` (``float64``), ``rubric_version``.
     ``components``: one row per spoke, indicator and component, columns
     ``spoke_id, hub_id, phase, period_label, indicator, component, value``
-    (``Float64``, NA when unavailable), ``weight`` (``float64``).
+    (``Float64``, NA when unavailable), ``weight`` (``float64``) and
+    ``reason`` (why it is unavailable, e.g. "cse_hours missing" or
+    "forums_held is 0"; NA when available).
     ``inputs`` maps each indicator to its :func:`inputs_frame`, so every
     score can be traced to the inputs behind it.
     """
@@ -176,6 +247,62 @@ class ProgrammeScores:
     scores: pd.DataFrame
     components: pd.DataFrame
     inputs: dict[str, pd.DataFrame]
+
+    def explain(self, spoke_id: str, indicator: str | None = None) -> str:
+        """One spoke's scores in words, one line per indicator (as ``IndicatorScore.explain``).
+
+        Each line gives the value and coverage, each available component as
+        ``value x weight``, and each unavailable one with its weight and reason.
+        """
+        lines = []
+        scores = self.scores[self.scores["spoke_id"] == spoke_id]
+        if scores.empty:
+            raise KeyError(f"no scores for spoke {spoke_id!r} in {self.period.label}")
+        for rec in scores.to_dict("records"):
+            name = str(rec["indicator"])
+            if indicator is not None and name != indicator:
+                continue
+            value = rec["value"]
+            shown = "insufficient evidence" if pd.isna(value) else f"{float(value):.2f}"
+            head = (
+                f"{name} {shown} (coverage {float(rec['coverage']):.2f}, "
+                f"rubric {rec['rubric_version']})"
+            )
+            parts = self.components[
+                (self.components["spoke_id"] == spoke_id) & (self.components["indicator"] == name)
+            ]
+            have = [
+                f"{c['component']} {float(c['value']):.2f} x {float(c['weight']):.2f}"
+                for c in parts.to_dict("records")
+                if not pd.isna(c["value"])
+            ]
+            gone = [
+                f"{c['component']} unavailable (weight {float(c['weight']):.2f}): {c['reason']}"
+                for c in parts.to_dict("records")
+                if pd.isna(c["value"])
+            ]
+            lines.append(head + ": " + ", ".join(have) + ("; " + "; ".join(gone) if gone else ""))
+        return "\n".join(lines)
+
+    def wide(self) -> pd.DataFrame:
+        """One row per spoke: each indicator's value and coverage side by side."""
+        frame: pd.DataFrame = pd.DataFrame(
+            self.scores.set_index(["spoke_id", "hub_id", "phase", "indicator"])[
+                ["value", "coverage"]
+            ].unstack("indicator")
+        )
+        frame.columns = pd.Index(
+            [
+                f"{pair[1]} {pair[0]}" if pair[0] == "coverage" else str(pair[1])
+                for pair in frame.columns.to_list()
+            ]
+        )
+        return frame.reset_index()
+
+    def _repr_html_(self) -> str:
+        from hubspoke.notebook import scores_html
+
+        return scores_html(self)
 
 
 def score_programme(
@@ -222,9 +349,14 @@ def score_programme_from_frames(
         )
         score_parts.append(part)
         for name, weight in rubric.weights(indicator).values:
+            why = _reasons(frame.reset_index(drop=True), indicator, name)
             component_parts.append(
                 keys.assign(
-                    indicator=indicator, component=name, value=scored[name], weight=float(weight)
+                    indicator=indicator,
+                    component=name,
+                    value=scored[name],
+                    weight=float(weight),
+                    reason=why.where(scored[name].isna(), pd.NA),
                 )
             )
     scores = pd.concat(score_parts, ignore_index=True).astype(
@@ -244,7 +376,13 @@ def score_programme_from_frames(
             .reset_index(drop=True)
         )
     components = components.astype(
-        {"indicator": "string", "component": "string", "value": "Float64", "weight": "float64"}
+        {
+            "indicator": "string",
+            "component": "string",
+            "value": "Float64",
+            "weight": "float64",
+            "reason": "string",
+        }
     )
     return ProgrammeScores(
         period=period,

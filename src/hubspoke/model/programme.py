@@ -81,6 +81,12 @@ class Programme:
                 return h
         raise KeyError(f"no hub {hub_id!r}")
 
+    def _repr_html_(self) -> str:
+        """Hubs, phases and spokes as an HTML table, for notebooks."""
+        from hubspoke.notebook import programme_html
+
+        return programme_html(self)
+
     def spoke(self, spoke_id: str) -> Spoke:
         for s in self.spokes:
             if s.id == spoke_id:
