@@ -139,22 +139,40 @@ def case_frame(fields: dict[str, ObjectArray]) -> pd.DataFrame:
 
     Dtypes as :func:`hubspoke.frames.cases_frame`: ids ``string``, codes
     categorical over their code list, dates ``datetime64[ns]``, counts and
-    ages ``Int64``, flags ``boolean``. Column-wise: no object per row.
+    ages ``Int64``, flags ``boolean``. Each column is converted through its
+    distinct values (a column of a million cells holds a few hundred dates),
+    so no Python work is done per row.
     """
     from hubspoke.codes import code_list
 
     data: dict[str, Any] = {"case_id": pd.array(fields["case_id"], dtype="string")}
     for name in CASE_COLUMNS[1:]:
-        values = fields[name]
+        codes, distinct = pd.factorize(fields[name], use_na_sentinel=True)
         if name in CODED:
-            data[name] = pd.Categorical(values, categories=list(code_list(CODED[name]).values))
-        elif name in DATES:
-            data[name] = np.array(values, dtype="datetime64[D]").astype("datetime64[ns]")
+            categories = pd.Index(list(code_list(CODED[name]).values))
+            data[name] = pd.Categorical.from_codes(
+                _recode(codes, categories.get_indexer(pd.Index(distinct, dtype=object))),
+                categories=categories,
+            )
+            continue
+        if name in DATES:
+            typed: Any = pd.Series(
+                np.array(list(distinct), dtype="datetime64[D]").astype("datetime64[ns]")
+            )
         elif name == "looked_after":
-            data[name] = pd.Series(values, dtype="boolean").array
+            typed = pd.Series(list(distinct), dtype="boolean")
         else:
-            data[name] = pd.Series(values, dtype="Int64").array
+            typed = pd.Series(list(distinct), dtype="Int64")
+        data[name] = typed.array.take(codes, allow_fill=True)
     return pd.DataFrame(data)
+
+
+def _recode(codes: npt.NDArray[np.intp], mapping: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    """``mapping[codes]``, with -1 (missing) kept as -1."""
+    out = np.full(len(codes), -1, dtype=np.intp)
+    known = codes >= 0
+    out[known] = mapping[codes[known]]
+    return out
 
 
 def _cross_field_suspects(fields: dict[str, ObjectArray]) -> npt.NDArray[np.bool_]:

@@ -124,25 +124,6 @@ def select(frames: Mapping[str, pd.DataFrame], kept: Sequence[int]) -> dict[str,
     return out
 
 
-def split(frames: Mapping[str, pd.DataFrame], returns: int) -> list[dict[str, pd.DataFrame]]:
-    """Per return, its records of each kind held in ``frames`` (record columns only)."""
-    import numpy as np
-
-    out: list[dict[str, pd.DataFrame]] = [{} for _ in range(returns)]
-    for kind, frame in frames.items():
-        if frame.empty:
-            continue
-        index = frame[RETURN_INDEX].to_numpy(dtype=np.int64)
-        order = np.argsort(index, kind="stable")
-        bounds = np.searchsorted(index[order], np.arange(returns + 1))
-        body = frame.drop(columns=[RETURN_INDEX])
-        for k in range(returns):
-            rows = order[bounds[k] : bounds[k + 1]]
-            if len(rows):
-                out[k][kind] = body.take(rows).reset_index(drop=True)
-    return out
-
-
 def materialise(
     returns: Sequence[MonitoringReturn], frames: Mapping[str, pd.DataFrame]
 ) -> tuple[MonitoringReturn, ...]:

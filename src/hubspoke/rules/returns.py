@@ -23,6 +23,7 @@ from hubspoke.privacy.detect import (
     EMAIL,
     FULL_POSTCODE,
     KIND_WORDS,
+    ids_to_screen,
     may_hold_personal_data,
     text_kinds,
 )
@@ -306,11 +307,12 @@ def check_case_frame(
                     ),
                 )
             )
-    joined = "\n".join(ids.astype(str).tolist())
-    if may_hold_personal_data(joined) and (
-        ("@" in joined and EMAIL.search(joined)) or FULL_POSTCODE.search(joined)
-    ):
-        for row, text in enumerate(ids.astype(str).tolist()):
+    # as for objects: once any id holds an email or a postcode, every id is screened;
+    # ids_to_screen is a superset of the ids text_kinds finds anything in
+    suspects = np.flatnonzero(ids_to_screen(ids).to_numpy(dtype=bool)).tolist()
+    screened = {row: str(ids.iat[row]) for row in suspects}
+    if any(("@" in t and EMAIL.search(t)) or FULL_POSTCODE.search(t) for t in screened.values()):
+        for row, text in screened.items():
             for kind in text_kinds(text):
                 found.append(
                     (

@@ -261,15 +261,62 @@ def _sql_values(column: pd.Series, type_: ColumnType) -> list[object]:
     return values
 
 
-def insert_frame(conn: sqlite3.Connection, return_id: int, kind: Kind, frame: pd.DataFrame) -> None:
-    """Insert one return's records of ``kind`` held as a frame (record columns by frame name)."""
-    spec = KINDS[kind]
-    if frame.empty:
-        return
-    columns = [_sql_values(frame[c.name], c.type) for c in spec.columns]
-    if kind == "cases":
-        columns.append([None] * len(frame))  # reviews: not carried by frames
-    conn.executemany(_insert_sql(kind), zip([return_id] * len(frame), *columns, strict=True))
+@attrs.frozen(eq=False)
+class FrameRows:
+    """One kind's frame-held records of a file, ready to insert: SQL values per column,
+    rows grouped by return (``bounds[k]:bounds[k + 1]`` are return ``k``'s), converted once."""
+
+    kind: Kind
+    columns: tuple[list[object], ...]
+    bounds: tuple[int, ...]
+
+    def rows_of(self, k: int) -> RowSlice:
+        return RowSlice(self, k)
+
+
+@attrs.frozen(eq=False)
+class RowSlice:
+    """The records of one return in a :class:`FrameRows`."""
+
+    rows: FrameRows
+    k: int
+
+    def __len__(self) -> int:
+        return self.rows.bounds[self.k + 1] - self.rows.bounds[self.k]
+
+    def insert(self, conn: sqlite3.Connection, return_id: int) -> None:
+        """Insert these records under ``return_id``."""
+        start, end = self.rows.bounds[self.k], self.rows.bounds[self.k + 1]
+        if start == end:
+            return
+        parts = [column[start:end] for column in self.rows.columns]
+        conn.executemany(
+            _insert_sql(self.rows.kind), zip([return_id] * (end - start), *parts, strict=True)
+        )
+
+
+def frame_rows(frames: Mapping[str, pd.DataFrame], returns: int) -> list[dict[str, RowSlice]]:
+    """Per return, its frame-held records of each kind (``return_index`` says whose)."""
+    import numpy as np
+
+    out: list[dict[str, RowSlice]] = [{} for _ in range(returns)]
+    for name, frame in frames.items():
+        if frame.empty:
+            continue
+        kind: Kind = name  # type: ignore[assignment]
+        spec = KINDS[kind]
+        index = frame["return_index"].to_numpy(dtype=np.int64)
+        order = np.argsort(index, kind="stable")
+        ordered = frame.take(order)
+        columns = [_sql_values(ordered[c.name], c.type) for c in spec.columns]
+        if kind == "cases":
+            columns.append([None] * len(frame))  # reviews: not carried by frames
+        bounds = np.searchsorted(index[order], np.arange(returns + 1)).tolist()
+        rows = FrameRows(kind, tuple(columns), tuple(int(b) for b in bounds))
+        for k in range(returns):
+            if bounds[k + 1] > bounds[k]:
+                out[k][kind] = rows.rows_of(k)
+    return out
 
 
 def copy_records(conn: sqlite3.Connection, kind: Kind, from_id: int, to_id: int) -> None:

@@ -22,8 +22,6 @@ from hubspoke.workspace import records, supersession
 from hubspoke.workspace.outcome import Replacement, SourceFile
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from hubspoke.workspace.store import FileReportLike
 
 
@@ -100,7 +98,7 @@ def insert_return(
     ret: MonitoringReturn,
     sha256: str,
     now: datetime,
-    frames: Mapping[str, pd.DataFrame] | None = None,
+    frames: Mapping[str, records.RowSlice] | None = None,
 ) -> tuple[Replacement | None, Diagnostic | None]:
     """Store one return (with its provenance set) against the current one for its period.
 
@@ -185,7 +183,7 @@ def _insert_kind(
     return_id: int,
     kind: str,
     ret: MonitoringReturn,
-    frames: Mapping[str, pd.DataFrame],
+    frames: Mapping[str, records.RowSlice],
 ) -> None:
     """Insert the new return's records of ``kind``: objects, then any frame rows."""
     name: records.Kind = kind  # type: ignore[assignment]
@@ -193,14 +191,14 @@ def _insert_kind(
     if objects:
         records.insert_records(conn, return_id, name, objects)
     if kind in frames:
-        records.insert_frame(conn, return_id, name, frames[kind])
+        frames[kind].insert(conn, return_id)
 
 
 def _insert_new(
     conn: sqlite3.Connection,
     return_id: int,
     ret: MonitoringReturn,
-    frames: Mapping[str, pd.DataFrame],
+    frames: Mapping[str, records.RowSlice],
 ) -> None:
     for kind in supersession.KINDS:
         _insert_kind(conn, return_id, kind, ret, frames)
