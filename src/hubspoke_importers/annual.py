@@ -255,7 +255,7 @@ class AnnualSummaryImporter:
             )
         elif rows:
             findings.note(
-                "unmatched-labels",
+                "labels-matched",
                 Severity.INFO,
                 f"all {len(rows)} labels matched a measure",
             )

@@ -44,7 +44,7 @@ from hubspoke.workspace import Workspace
 if TYPE_CHECKING:
     from hubspoke.indicators.rubric import Rubric
 
-TABLES = ("scores", "components", "outcomes", "figures", "reconciliation")
+TABLES = ("scores", "components", "outcomes", "figures", "reconciliation", "completeness")
 LEVELS = ("programme", "phase", "hub", "spoke")
 
 
@@ -214,6 +214,30 @@ def outcomes_text(outcomes: pd.DataFrame, level: str | None) -> str:
     return _grid((["level", "unit"] if level is None else []) + header, rows)
 
 
+def completeness_text(completeness: pd.DataFrame) -> str:
+    """Per field, the whole programme: known / declined / not recorded / missing, both counts."""
+    if completeness.empty:
+        return "No case records in this period: field completeness needs case records."
+    parts = ["known", "declined", "not_recorded", "missing"]
+    sums = completeness.groupby(["unit", "field"], sort=False)[["records", *parts]].sum()
+    flat = sums.reset_index()
+    rows = [
+        [
+            str(r["field"]),
+            str(r["unit"]),
+            str(int(r["records"])),
+            *(str(int(r[p])) for p in parts),
+            f"{100 * int(r['known']) / int(r['records']):.1f}%" if int(r["records"]) else "n/a",
+        ]
+        for r in flat.to_dict("records")
+    ]
+    return (
+        "Field completeness, counting case records (a young person in four returns counts "
+        "four times) and young people (each once per service):\n"
+        + _grid(["field", "counting", "total", *parts, "known %"], rows)
+    )
+
+
 def reconciliation_text(differences: pd.DataFrame) -> str:
     """One line per figure whose sources disagree, or a line saying they all agree."""
     if differences.empty:
@@ -324,6 +348,13 @@ def score(
         outcomes = ws.key_outcomes(chosen, rubric)
         differences = ws.reconciliation(chosen)
         figures = ws.figures(chosen, level=level, by=by, measures=measures or None, rubric=rubric)
+        completeness = pd.concat(
+            [
+                ws.field_completeness(chosen).assign(unit="records"),
+                ws.field_completeness(chosen, per="young_person"),
+            ],
+            ignore_index=True,
+        )
         if xlsx is not None:
             _write_xlsx(ws, chosen, xlsx, internal=internal, min_cell=min_cell, rubric=rubric)
     if level is not None or measures:
@@ -334,6 +365,7 @@ def score(
         "outcomes": outcomes,
         "figures": figures,
         "reconciliation": differences,
+        "completeness": completeness,
     }
     said = f"Period {chosen.label} ({chosen.start} to {chosen.end})"
     if period is None:
@@ -397,6 +429,8 @@ def score(
         click.echo(components_text(result.components))
     elif table == "reconciliation":
         click.echo(reconciliation_text(differences))
+    elif table == "completeness":
+        click.echo(completeness_text(completeness))
     elif table == "figures":
         click.echo(figures_text(figures))
         if bool(figures["distinct"].fillna(False).any()):
