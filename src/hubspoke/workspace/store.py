@@ -827,32 +827,6 @@ class Workspace:
             return field_completeness(inside)
         return field_completeness_people(inside)
 
-    def field_completeness(
-        self, period: Period | str | None = None, *, per: str = "record"
-    ) -> pd.DataFrame:
-        """Field completeness per service and field, of the case records of returns in ``period``.
-
-        ``per="record"`` counts case records (a young person in four quarterly
-        returns counts four times; :func:`hubspoke.indicators.quality.field_completeness`);
-        ``per="young_person"`` counts each young person once per service
-        (:func:`~hubspoke.indicators.quality.field_completeness_people`).
-        """
-        import pandas as pd
-
-        from hubspoke.indicators.quality import field_completeness, field_completeness_people
-
-        if per not in ("record", "young_person"):
-            raise DataValidationError(f"per must be 'record' or 'young_person', not {per!r}")
-        chosen = self.period(period)
-        cases = self.frames().cases
-        inside = cases[
-            (cases["period_start"] >= pd.Timestamp(chosen.start))
-            & (cases["period_end"] <= pd.Timestamp(chosen.end))
-        ].drop(columns=["return_id"])
-        if per == "record":
-            return field_completeness(inside)
-        return field_completeness_people(inside)
-
     def programme_to_date(self) -> Period:
         """``--period all``: from the programme's first period to the end of its latest return.
 
