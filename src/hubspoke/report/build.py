@@ -13,6 +13,10 @@ before it reaches either; see ``docs/privacy.md``.
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
+import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -25,6 +29,7 @@ from hubspoke import __version__
 from hubspoke.errors import PrivacyError, ReportError
 from hubspoke.indicators.outcomes import COLUMNS as OUTCOME_COLUMNS
 from hubspoke.privacy.exports import write_csv, write_xlsx
+from hubspoke.privacy.rounding import rounded_figures, rounded_outcomes
 from hubspoke.privacy.suppression import DEFAULT_MIN_CELL, MARKER, TOTAL
 from hubspoke.report import charts, units
 from hubspoke.report import html as h
@@ -131,27 +136,73 @@ def build_report(data: ReportData, out_dir: Path, *, min_cell: int = DEFAULT_MIN
 
     Counts of people from 1 to ``min_cell`` are suppressed, with secondary
     suppression against recovery from totals.
+
+    Everything is written first into a temporary folder beside ``out_dir``
+    and then moved into place (``exports/`` swapped whole, ``report.html``
+    replaced by a rename), so a failure part-way (a full disk) leaves the
+    previous report and exports as they were, and a new report never keeps
+    stale exports of an earlier one. Other files in ``out_dir`` are left alone.
     """
     published = render_report(data, min_cell=min_cell)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    exports = out_dir / "exports"
-    for table in published.tables:
-        frame = table.export_frame()
-        write_csv(frame, exports / f"{table.name}.csv")
-        write_xlsx(frame, exports / f"{table.name}.xlsx", sheet=table.name)
-    path = out_dir / "report.html"
-    path.write_text(published.html, encoding="utf-8")
-    return path
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent)
+    )
+    try:
+        try:
+            exports = staging / "exports"
+            for table in published.tables:
+                frame = table.export_frame()
+                write_csv(frame, exports / f"{table.name}.csv")
+                write_xlsx(frame, exports / f"{table.name}.xlsx", sheet=table.name)
+            (staging / "report.html").write_text(published.html, encoding="utf-8")
+            _move_into_place(staging, out_dir)
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise ReportError(
+                    f"{out_dir}: the disk is full, so the report was not written; "
+                    "any earlier report there is unchanged"
+                ) from exc
+            raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out_dir / "report.html"
+
+
+def _move_into_place(staging: Path, out_dir: Path) -> None:
+    """Move the staged ``report.html`` and ``exports/`` into ``out_dir`` by renames only."""
+    if not out_dir.exists():
+        out_dir.mkdir()
+    old = staging / "old-exports"
+    if (out_dir / "exports").exists():
+        (out_dir / "exports").rename(old)
+    (staging / "exports").rename(out_dir / "exports")
+    os.replace(staging / "report.html", out_dir / "report.html")
 
 
 def render_report(data: ReportData, *, min_cell: int = DEFAULT_MIN_CELL) -> PublishedReport:
     """The report as HTML text plus its published tables, without writing anything."""
     labels = t.service_labels(data.spokes)
+    # Counts of people are rounded per return before anything adds them up, and the key
+    # outcomes repeat the rounded totals: every edition publishes only sums of rounded
+    # figures, so no set of editions can be differenced (hubspoke.privacy.rounding).
+    figures = rounded_figures(data.values, t.TREND_MEASURES)
     by_period = {
         m: q
         for m in t.TREND_MEASURES
-        if (q := t.period_table(data.values, m, labels, min_cell=min_cell)) is not None
+        if (q := t.period_table(figures, m, labels, min_cell=min_cell)) is not None
     }
+    grand = {m: _row(q.cells, TOTAL).get(TOTAL) for m, q in by_period.items()}
+    data = attrs.evolve(
+        data,
+        key_outcomes=rounded_outcomes(
+            data.key_outcomes,
+            people_outcomes=t.PEOPLE_OUTCOMES,
+            not_people=t.NOT_PEOPLE,
+            shares=t.SHARE_MEASURES,
+            totals={m: v for m, v in grand.items() if isinstance(v, int) and not t._distinct(m)},
+        ),
+    )
     quarterly = list(by_period.values())
     totals = t.service_totals(by_period)
     professions = t.profession_tables(data.key_outcomes, min_cell=min_cell)
@@ -587,13 +638,20 @@ def _provenance(data: ReportData) -> str:
                 "Importer": [p.importer for p in data.provenance],
                 "Imported at": [p.imported_at for p in data.provenance],
             },
-            index=pd.Index([p.file_name for p in data.provenance], name="File"),
+            # never the file's name, which may hold anything a sender typed (a name, a date
+            # of birth): a short hash and the format say which file it was
+            index=pd.Index([provenance_label(p) for p in data.provenance], name="File"),
             dtype=object,
         )
         parts.append(h.table(frame, caption="Files behind this report"))
     else:
         parts.append(h.paragraph("No provenance was supplied.", note=True))
     return "".join(parts)
+
+
+def provenance_label(p: Provenance) -> str:
+    """How the report names a file: ``file 3f2a9c1e (hubspoke-values 1.0)``, never its name."""
+    return f"file {p.sha256[:8]} ({p.importer})"
 
 
 def _row(frame: pd.DataFrame, label: str) -> dict[str, Any]:

@@ -7,7 +7,6 @@ completeness counts and never handed to the report.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -115,9 +114,10 @@ def _provenance(ws: Workspace) -> tuple[Provenance, ...]:
         suffix = "" if version is None or version is pd.NA else f" {version}"
         stored = record["stored_at"]
         seen[sha] = Provenance(
-            file_name=PurePath(str(record["file_name"])).name,
+            # the name a sender gave a file may hold personal data: the report never has it
+            file_name=f"file {sha[:8]}",
             sha256=sha,
             importer=f"{record['importer']}{suffix}",
             imported_at=stored.isoformat() if isinstance(stored, pd.Timestamp) else str(stored),
         )
-    return tuple(sorted(seen.values(), key=lambda p: p.file_name))
+    return tuple(sorted(seen.values(), key=lambda p: (p.imported_at, p.sha256)))

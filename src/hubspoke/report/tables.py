@@ -317,7 +317,12 @@ def field_completeness_table(completeness: pd.DataFrame, *, min_cell: int) -> Pu
 def completeness_shares(
     completeness: pd.DataFrame, labels: Mapping[str, str], *, min_cell: int
 ) -> tuple[list[str], list[str], list[list[float | None]]]:
-    """Per service and field, the share of records known (None when 0 to ``min_cell`` records).
+    """Per service and field, the share of records known, None where it could reveal a count.
+
+    None when a service has 0 to ``min_cell`` records for the field, or when
+    its known records or the rest (declined, not recorded, missing) number 1
+    to ``min_cell``: the completeness table suppresses such counts, so the
+    chart must not show them as a share.
 
     Returns row labels, column labels and the grid, for a heat map.
     """
@@ -336,7 +341,10 @@ def completeness_shares(
         row: list[float | None] = []
         for field in fields:
             records, known = found.get((service, field), (0.0, 0.0))
-            row.append(known / records if records > min_cell else None)
+            # a share gives away its counts when the records are known (0.97 of 40 is 1
+            # missing): shown only when neither the known nor the rest is a small count
+            small = 1 <= known <= min_cell or 1 <= records - known <= min_cell
+            row.append(known / records if records > min_cell and not small else None)
         grid.append(row)
     return (
         [labels.get(s, s) for s in services],
