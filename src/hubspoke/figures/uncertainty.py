@@ -138,12 +138,14 @@ def missing_returns(programme: Programme, frames: RecordFrames, period: Period) 
     ]
     head = pd.DataFrame(
         {
-            "service_id": [e.service_id for e in expected],
-            "period_label": [e.period.label for e in expected],
-            "period_start": pd.to_datetime([e.period.start for e in expected]),
-            "period_end": pd.to_datetime([e.period.end for e in expected]),
+            "service_id": pd.Series([e.service_id for e in expected], dtype=object),
+            "period_label": pd.Series([e.period.label for e in expected], dtype=object),
+            "period_start": pd.to_datetime(pd.Series([e.period.start for e in expected])),
+            "period_end": pd.to_datetime(pd.Series([e.period.end for e in expected])),
         }
     ).drop_duplicates(["service_id", "period_start", "period_end"])
+    if head.empty:
+        return head.assign(days=pd.Series(dtype="int64"))
     counted = counted_returns(frames.returns, period)[["service_id", "period_start", "period_end"]]
     both = (
         head.reset_index(drop=True)
