@@ -13,9 +13,12 @@ pins Arrow's types and is dropped (:func:`_typed_select`).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -243,80 +246,106 @@ def insert_records(
     conn.executemany(_insert_sql(kind), ((return_id, *row_of(r)) for r in records))
 
 
-def _sql_values(column: pd.Series, type_: ColumnType) -> list[object]:
-    """One frame column as the Python values SQLite stores (ISO dates, 0/1 flags, None)."""
-    import numpy as np
+def _arrow_column(column: pd.Series, type_: ColumnType) -> pa.Array:
+    """One frame column as the Arrow array of what SQLite stores (ISO dates, 0/1 flags)."""
+    import pyarrow as pa
 
-    missing = column.isna().to_numpy(dtype=bool)
     if type_ == "date":
-        cells = column.to_numpy(dtype="datetime64[D]").astype(str).astype(object)
-    elif type_ in ("int", "bool"):
-        cells = column.to_numpy(dtype=np.int64, na_value=0).astype(object)
-    elif type_ == "float":
-        cells = column.to_numpy(dtype=np.float64, na_value=0.0).astype(object)
-    else:
-        cells = np.array(column.astype(object).to_numpy(), dtype=object, copy=True)
-    cells[missing] = None
-    values: list[object] = cells.tolist()
-    return values
-
-
-@attrs.frozen(eq=False)
-class FrameRows:
-    """One kind's frame-held records of a file, ready to insert: SQL values per column,
-    rows grouped by return (``bounds[k]:bounds[k + 1]`` are return ``k``'s), converted once."""
-
-    kind: Kind
-    columns: tuple[list[object], ...]
-    bounds: tuple[int, ...]
-
-    def rows_of(self, k: int) -> RowSlice:
-        return RowSlice(self, k)
+        stamps = pa.array(column.astype("datetime64[ns]"), from_pandas=True)
+        return stamps.cast(pa.date32()).cast(pa.string())
+    if type_ in ("int", "bool"):
+        return pa.array(column.astype("Int64"), from_pandas=True)
+    if type_ == "float":
+        return pa.array(column.astype("Float64"), from_pandas=True)
+    found = pa.array(column, from_pandas=True)
+    if pa.types.is_dictionary(found.type):
+        found = found.dictionary_decode()
+    return found.cast(pa.string())
 
 
 @attrs.frozen(eq=False)
 class RowSlice:
-    """The records of one return in a :class:`FrameRows`."""
+    """One return's frame-held records of one kind, staged in the attached ``staged`` database.
 
-    rows: FrameRows
-    k: int
+    Rows ``first`` to ``last`` (rowids, inclusive) of the staged table are its records.
+    """
+
+    kind: Kind
+    first: int
+    last: int
 
     def __len__(self) -> int:
-        return self.rows.bounds[self.k + 1] - self.rows.bounds[self.k]
+        return self.last - self.first + 1
 
     def insert(self, conn: sqlite3.Connection, return_id: int) -> None:
-        """Insert these records under ``return_id``."""
-        start, end = self.rows.bounds[self.k], self.rows.bounds[self.k + 1]
-        if start == end:
-            return
-        parts = [column[start:end] for column in self.rows.columns]
-        conn.executemany(
-            _insert_sql(self.rows.kind), zip([return_id] * (end - start), *parts, strict=True)
+        """Insert these records under ``return_id``: one INSERT ... SELECT, inside SQLite."""
+        spec = KINDS[self.kind]
+        listed = ", ".join(spec.sql_columns)
+        extra = ", reviews" if self.kind == "cases" else ""
+        null = ", NULL" if self.kind == "cases" else ""  # frames carry no reviews
+        conn.execute(
+            f"INSERT INTO main.{spec.table} (return_id, {listed}{extra}) "
+            f"SELECT ?, {listed}{null} FROM staged.{self.kind} "
+            "WHERE rowid BETWEEN ? AND ? ORDER BY rowid",
+            (return_id, self.first, self.last),
         )
 
 
-def frame_rows(frames: Mapping[str, pd.DataFrame], returns: int) -> list[dict[str, RowSlice]]:
-    """Per return, its frame-held records of each kind (``return_index`` says whose)."""
+@contextlib.contextmanager
+def staged_rows(
+    conn: sqlite3.Connection, frames: Mapping[str, pd.DataFrame], returns: int
+) -> Iterator[list[dict[str, RowSlice]]]:
+    """Per return, its frame-held records of each kind, staged for fast insertion.
+
+    The records are written column-wise (Arrow, through ADBC) to a temporary
+    SQLite file, attached to ``conn`` as ``staged`` for the block; each
+    :class:`RowSlice` then inserts its return's rows with one ``INSERT ...
+    SELECT`` inside the import's own transaction, so no Python object is made
+    per row and the import stays one transaction. ``conn`` must not be in a
+    transaction on entry or exit (SQLite attaches outside transactions). The
+    temporary file is removed afterwards.
+    """
     import numpy as np
+    import pyarrow as pa
 
     out: list[dict[str, RowSlice]] = [{} for _ in range(returns)]
-    for name, frame in frames.items():
-        if frame.empty:
-            continue
-        kind: Kind = name  # type: ignore[assignment]
-        spec = KINDS[kind]
-        index = frame["return_index"].to_numpy(dtype=np.int64)
-        order = np.argsort(index, kind="stable")
-        ordered = frame.take(order)
-        columns = [_sql_values(ordered[c.name], c.type) for c in spec.columns]
-        if kind == "cases":
-            columns.append([None] * len(frame))  # reviews: not carried by frames
-        bounds = np.searchsorted(index[order], np.arange(returns + 1)).tolist()
-        rows = FrameRows(kind, tuple(columns), tuple(int(b) for b in bounds))
-        for k in range(returns):
-            if bounds[k + 1] > bounds[k]:
-                out[k][kind] = rows.rows_of(k)
-    return out
+    wanted = {k: f for k, f in frames.items() if len(f)}
+    if not wanted:
+        yield out
+        return
+    import adbc_driver_sqlite.dbapi as adbc
+
+    folder = Path(tempfile.mkdtemp(prefix="hubspoke-staging-"))
+    path = folder / "rows.sqlite"
+    attached = False
+    try:
+        staging = adbc.connect(str(path))
+        try:
+            cursor = staging.cursor()
+            for name, frame in wanted.items():
+                kind: Kind = name  # type: ignore[assignment]
+                index = frame["return_index"].to_numpy(dtype=np.int64)
+                order = np.argsort(index, kind="stable")
+                ordered = frame.take(order)
+                table = pa.table(
+                    {c.sql: _arrow_column(ordered[c.name], c.type) for c in KINDS[kind].columns}
+                )
+                cursor.adbc_ingest(kind, table, mode="create")
+                bounds = np.searchsorted(index[order], np.arange(returns + 1)).tolist()
+                for k in range(returns):
+                    if bounds[k + 1] > bounds[k]:
+                        out[k][kind] = RowSlice(kind, bounds[k] + 1, bounds[k + 1])
+            cursor.close()
+            staging.commit()
+        finally:
+            staging.close()
+        conn.execute("ATTACH DATABASE ? AS staged", (str(path),))
+        attached = True
+        yield out
+    finally:
+        if attached:
+            conn.execute("DETACH DATABASE staged")
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def copy_records(conn: sqlite3.Connection, kind: Kind, from_id: int, to_id: int) -> None:

@@ -468,15 +468,19 @@ class Workspace:
                     ),
                 )
             return self._reject(source, report, diagnostics, now)
-        from hubspoke.workspace.records import frame_rows
+        from hubspoke.workspace.records import staged_rows
 
-        held = frame_rows(getattr(report, "record_frames", None) or {}, len(report.returns))
+        frames = getattr(report, "record_frames", None) or {}
         version = writing.importer_version(report)
         prepared = [
             writing.prepare(r, source, report.importer or "unknown", version, now)
             for r in report.returns
         ]
-        with self._write() as conn:
+        with (
+            _sqlite_errors(self._path),
+            staged_rows(self._conn, frames, len(prepared)) as held,
+            self._write() as conn,
+        ):
             # another process may have stored the same bytes since import_file looked
             again = self._earlier_import(source.sha256, source.path)
             if again is not None:
