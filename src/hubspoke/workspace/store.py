@@ -310,6 +310,10 @@ class Workspace:
             )
             conn.execute("DELETE FROM expected_returns")
             conn.executemany("INSERT INTO expected_returns VALUES (?, ?, ?, ?, ?)", register)
+        # the programme just stored is the one read back: no need to parse it again
+        with _sqlite_errors(self._path):
+            data_version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        self._programme = (data_version, self._conn.total_changes, programme)
 
     def programme_provenance(self) -> dict[str, str | None] | None:
         """When the programme was stored (UTC, ISO) and from which file (name, SHA-256)."""
