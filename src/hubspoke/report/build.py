@@ -223,6 +223,7 @@ def render_report(data: ReportData, *, min_cell: int = DEFAULT_MIN_CELL) -> Publ
             data.spokes,
             units.hidden_spokes(by_period, labels),
             min_cell=min_cell,
+            by_return=data.values,
         )
         if data.figures is not None
         else ([], [])

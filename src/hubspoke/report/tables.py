@@ -370,25 +370,15 @@ def outcomes_table(
     estimate adjusted for them, labelled as an estimate (hidden with its value).
     """
     from hubspoke.figures.uncertainty import wilson_interval
+    from hubspoke.report.units import estimate_text
 
-    estimates: dict[str, str] = {}
+    estimates: dict[str, Mapping[Any, Any]] = {}
     if figures is not None:
         top = figures[
             (figures["level"].astype(str) == "programme").to_numpy(dtype=bool)
             & figures["estimate"].notna().to_numpy(dtype=bool)
         ]
-        for m, est, low, high, n in zip(
-            top["measure"],
-            top["estimate"],
-            top["estimate_low"],
-            top["estimate_high"],
-            top["missing_returns"],
-            strict=True,
-        ):
-            estimates[str(m)] = (
-                f"about {round(float(est))} ({round(float(low))} to {round(float(high))}) "
-                f"with {int(n)} missing return(s); an estimate, not a count"
-            )
+        estimates = {str(r["measure"]): r for r in top.to_dict("records")}
     rows = key_outcomes[key_outcomes["level"] == "programme"]
     rows = rows[
         ~rows["measure"].str.contains(":", regex=False)
@@ -414,8 +404,8 @@ def outcomes_table(
                 "Value": MARKER if "value" in marks else _outcome_value(r),
                 "95% interval": interval,
                 "Estimate for missing returns": None
-                if marks
-                else estimates.get(str(r["measure"])),
+                if marks or str(r["measure"]) not in estimates or r["value"] is None
+                else estimate_text(estimates[str(r["measure"])], round(float(r["value"]))),
                 "Numerator": MARKER if "numerator" in marks else r["numerator"],
                 "Denominator": MARKER if "denominator" in marks else r["denominator"],
                 "Returns received": r["returns_received"],
