@@ -13,7 +13,8 @@ import pytest
 from hubspoke.errors import FileImportError
 from hubspoke.periods import financial_quarter
 from hubspoke.plugins.contract import LoadOptions, LoadResult, Probe, TemplateWriter
-from hubspoke_importers._xlsx import UNCOMPRESSED_FACTOR, cell_text
+from hubspoke.reading import UNCOMPRESSED_FACTOR
+from hubspoke_importers._xlsx import cell_text
 from hubspoke_importers.quarterly_xlsx import QuarterlyWorkbookImporter
 
 SAMPLES = Path(__file__).resolve().parents[1] / "examples" / "returns"

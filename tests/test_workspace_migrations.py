@@ -167,8 +167,11 @@ def upgraded_and_fresh(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
     fresh = folder / "fresh.hubspoke"
     runner = CliRunner()
     for name in V2_FILES:
+        # version 2 replaced a return's values as a whole; --replace-all does that now
+        whole = ["--replace-all"] if name.endswith("-corrected.csv") else []
         result = runner.invoke(
-            main, ["import", str(PROGRAMME), str(FIXTURE / "returns" / name), "-w", str(fresh)]
+            main,
+            ["import", str(PROGRAMME), str(FIXTURE / "returns" / name), "-w", str(fresh), *whole],
         )
         assert result.exit_code == 0, result.output
     return upgraded, fresh
@@ -221,3 +224,12 @@ def test_an_upgraded_workspace_gives_identical_figures(
     assert [s["spoke_id"] for s in printed[0]["scores"]] == [
         s["spoke_id"] for s in released["scores"]
     ]
+
+
+def test_record_tables_have_a_column_for_every_breakdown_dimension() -> None:
+    # migration 3 froze the dimensions as columns of return_values: a new dimension in the
+    # catalogue needs a new migration adding its column, or its figures could not be stored
+    from hubspoke.measures import DIMENSIONS
+    from hubspoke.workspace.schema import RECORD_DIMENSIONS
+
+    assert tuple(RECORD_DIMENSIONS) == tuple(DIMENSIONS)

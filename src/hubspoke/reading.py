@@ -276,6 +276,28 @@ def open_workbook(source: Path, *, max_bytes: int) -> Any:
         data = source.read_bytes()
     except OSError as exc:
         raise FileImportError(f"{file}: cannot read the file ({exc.strerror or exc})") from None
+    return workbook_from_bytes(data, file, max_bytes=max_bytes)
+
+
+def workbook_from_bytes(data: bytes, file: str, *, max_bytes: int) -> Any:
+    """An openpyxl read-only, values-only workbook of ``data`` (the bytes of ``file``).
+
+    The same safety checks as :func:`open_workbook`: the workbook limit
+    (:data:`hubspoke.plugins.contract.MAX_WORKBOOK_BYTES`), a zip whose members
+    inflate past :data:`UNCOMPRESSED_FACTOR` times it refused before parsing,
+    XML entities and DTDs refused (defusedxml), damage reported.
+    """
+    import openpyxl
+
+    from hubspoke.plugins.contract import MAX_WORKBOOK_BYTES
+
+    if not openpyxl.DEFUSEDXML:
+        raise FileImportError("reading workbooks needs defusedxml installed (XML hardening)")
+    if len(data) > MAX_WORKBOOK_BYTES:
+        raise FileImportError(
+            f"{file}: a workbook of {len(data):,} bytes is over the workbook limit of "
+            f"{MAX_WORKBOOK_BYTES:,} bytes; export large returns as CSV"
+        )
     limit = min(max_bytes, MAX_WORKBOOK_BYTES) * UNCOMPRESSED_FACTOR
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -285,7 +307,8 @@ def open_workbook(source: Path, *, max_bytes: int) -> Any:
     if total > limit:
         raise FileImportError(
             f"{file}: the workbook would inflate to {total:,} bytes, over the limit of "
-            f"{limit:,} bytes; it is refused as a possible zip bomb"
+            f"{limit:,} bytes ({UNCOMPRESSED_FACTOR} x the workbook limit); "
+            "it is refused as a possible zip bomb"
         )
     try:
         return openpyxl.load_workbook(

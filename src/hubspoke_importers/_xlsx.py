@@ -1,11 +1,11 @@
 """Opening workbooks safely and reading a sheet into a :class:`~hubspoke_importers._csv.Table`.
 
-Safety: the workbook's bytes are bounded by ``LoadOptions.max_bytes``; the
-total uncompressed size of its zip members by :data:`UNCOMPRESSED_FACTOR`
-times that (a zip-bomb guard checked before any XML is parsed); openpyxl
-parses XML through defusedxml (openpyxl switches to it automatically when
-it is installed: :func:`open_workbook` refuses to run otherwise) and in
-read-only mode, streaming rows.
+Safety: workbooks are opened by :func:`hubspoke.reading.workbook_from_bytes`,
+the hardened reader plugin authors use too: the workbook's bytes are bounded
+by the workbook limit, the total uncompressed size of its zip members by
+:data:`~hubspoke.reading.UNCOMPRESSED_FACTOR` times that (a zip-bomb guard
+checked before any XML is parsed); openpyxl parses XML through defusedxml
+(it refuses to run otherwise) and in read-only mode, streaming rows.
 
 Size: a sheet is read by :func:`sheet_rows`, which refuses a sheet whose
 declared used range (its ``<dimension>``) or actual extent passes
@@ -21,8 +21,6 @@ Excel serial day numbers.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -31,73 +29,22 @@ import pandas as pd
 
 from hubspoke.errors import FileImportError
 from hubspoke.limits import MAX_CELLS, MAX_COLUMNS, MAX_ROWS
+from hubspoke.reading import workbook_from_bytes
 from hubspoke_importers._cells import EXCEL_EPOCH
 from hubspoke_importers._common import Findings, header_key
 from hubspoke_importers._csv import Table, build_table
-
-#: The uncompressed workbook may be at most this many times ``max_bytes``.
-UNCOMPRESSED_FACTOR = 4
 
 #: How many rows from the top are searched for the header row.
 HEADER_SEARCH_ROWS = 30
 
 
-def check_zip(data: bytes, file: str, max_bytes: int) -> None:
-    """Refuse a workbook that is not a zip or whose members inflate past the limit."""
-    from hubspoke.plugins.contract import MAX_WORKBOOK_BYTES
-
-    if len(data) > MAX_WORKBOOK_BYTES:
-        raise FileImportError(
-            f"{file}: a workbook of {len(data):,} bytes is over the workbook limit of "
-            f"{MAX_WORKBOOK_BYTES:,} bytes; export large returns as CSV"
-        )
-    limit = min(max_bytes, MAX_WORKBOOK_BYTES) * UNCOMPRESSED_FACTOR
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise FileImportError(f"{file}: not an .xlsx workbook (not a valid zip: {exc})") from None
-    if total > limit:
-        raise FileImportError(
-            f"{file}: the workbook would inflate to {total:,} bytes, over the limit of "
-            f"{limit:,} bytes ({UNCOMPRESSED_FACTOR} x the workbook limit); "
-            "it is refused as a possible zip bomb"
-        )
-
-
 def open_workbook(data: bytes, file: str, max_bytes: int) -> Any:
-    """An openpyxl read-only workbook of ``data``, after the size checks."""
-    import openpyxl
+    """An openpyxl read-only workbook of ``data``, after the safety checks.
 
-    if not openpyxl.DEFUSEDXML:
-        raise FileImportError("reading workbooks needs defusedxml installed (XML hardening)")
-    check_zip(data, file, max_bytes)
-    try:
-        return openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
-        )
-    except FileImportError:
-        raise
-    except Exception as exc:  # openpyxl raises many types for damaged files
-        if _hostile(exc):
-            raise FileImportError(
-                f"{file}: the workbook cannot be read safely: its XML declares entities or a "
-                "DTD, which hubspoke refuses (XML hardening)"
-            ) from None
-        raise FileImportError(f"{file}: the workbook cannot be read ({exc})") from None
-
-
-def _hostile(exc: BaseException | None) -> bool:
-    """True when ``exc`` or an exception it was raised from is defusedxml's refusal."""
-    from defusedxml import DefusedXmlException
-
-    seen = 0
-    while exc is not None and seen < 20:
-        if isinstance(exc, DefusedXmlException):
-            return True
-        exc = exc.__cause__ or exc.__context__
-        seen += 1
-    return False
+    :func:`hubspoke.reading.workbook_from_bytes`: the same hardened reader
+    plugin authors use.
+    """
+    return workbook_from_bytes(data, file, max_bytes=max_bytes)
 
 
 def _too_big(file: str, sheet: str, what: str) -> FileImportError:
