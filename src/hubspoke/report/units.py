@@ -8,23 +8,27 @@ thresholds) with Wilson 95% intervals, and the returns received against
 expected. Where returns are missing, a count shows beside it the estimate
 adjusted for them (:mod:`hubspoke.figures.uncertainty`), labelled as such.
 
-**Suppression.** A phase or hub count of people is shown only when it is
-not from 1 to ``min_cell`` and none of the unit's spokes has that measure's
-total suppressed in the report's tables by service. Then a shown unit total
-of an additive count is the sum of spoke totals the report already shows,
-so it reveals nothing the report does not. (Young people given one-to-one
-support at hub and phase level are distinct across the unit's spokes, not a
-sum; the rule is the same.) An estimate is hidden with its observed count.
-Shares of spokes count services, not people, and are shown as they are.
+**Rounding and suppression.** As everywhere in the report
+(:mod:`hubspoke.privacy.rounding`), an additive count of a phase or hub is
+the sum of its spokes' per-return figures each rounded to base 5, so it is
+the sum of the spoke totals the report's tables by service show; young
+people given one-to-one support, distinct across the unit's spokes and not a
+sum, are rounded as one count. A count is shown only when it is not from 1
+to ``min_cell`` and none of the unit's spokes has that measure's total
+suppressed in the report's tables by service, so a shown unit total reveals
+nothing the report does not. Estimates are rounded to base 5 and hidden with
+their count. Shares of spokes count services, not people, and are shown as
+they are.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 
+from hubspoke.privacy.rounding import published_total, round_count
 from hubspoke.privacy.suppression import MARKER, TOTAL
 from hubspoke.report.tables import PublishedTable, measure_label
 
@@ -72,6 +76,27 @@ def _count(value: object) -> int | None:
     return round(float(value))  # type: ignore[arg-type]
 
 
+def published_unit_count(
+    measure: str, exact: object, spokes_of_unit: Sequence[str], by_return: pd.DataFrame | None
+) -> int | None:
+    """The count a unit table publishes: the sum of rounded per-return figures of its spokes.
+
+    ``by_return``: the figure used per return (``figures_by_return``); a
+    distinct count (young people given one-to-one support) is its exact
+    ``value`` rounded once. None when there is no figure.
+    """
+    value = _count(exact)
+    if value is None:
+        return None
+    if measure == "young_people_one_to_one" or by_return is None:
+        return round_count(value)
+    rows = by_return[
+        (by_return["measure"].astype(str) == measure).to_numpy(dtype=bool)
+        & by_return["service_id"].astype(str).isin(list(spokes_of_unit)).to_numpy(dtype=bool)
+    ]
+    return published_total(rows["value"])
+
+
 def unit_table(
     figures: pd.DataFrame,
     level: str,
@@ -80,8 +105,13 @@ def unit_table(
     hidden: Mapping[str, set[str]],
     *,
     min_cell: int,
+    by_return: pd.DataFrame | None = None,
 ) -> PublishedTable:
-    """One phase's or hub's table (rows as the module docstring), suppressed."""
+    """One phase's or hub's table (rows as the module docstring), rounded and suppressed.
+
+    ``by_return`` (the report's figures by return) makes additive counts sums
+    of rounded per-return figures; without it every count is rounded once.
+    """
     mine = figures[
         (figures["level"].astype(str) == level).to_numpy(dtype=bool)
         & (figures["unit_id"].astype(str) == unit_id).to_numpy(dtype=bool)
@@ -90,16 +120,13 @@ def unit_table(
     rows: dict[str, list[object]] = {}
     for measure in UNIT_COUNTS:
         r = by.get(measure)
-        value = None if r is None else _count(r["value"])
+        exact = None if r is None else r["value"]
+        value = published_unit_count(measure, exact, spokes_of_unit, by_return)
         blocked = bool(set(spokes_of_unit) & hidden.get(measure, set()))
         secret = value is not None and (1 <= value <= min_cell or blocked)
         estimate = ""
-        if r is not None and not secret and _count(r["estimate"]) is not None:
-            estimate = (
-                f"about {_count(r['estimate'])} ({_count(r['estimate_low'])} to "
-                f"{_count(r['estimate_high'])}) with {int(r['missing_returns'])} missing "
-                "return(s); an estimate, not a count"
-            )
+        if r is not None and value is not None and not secret:
+            estimate = estimate_text(r, value)
         note = ""
         if r is not None and bool(r["distinct"]) and not secret:
             note = "distinct young people over the whole period and across the spokes"
@@ -141,12 +168,30 @@ def unit_table(
     return PublishedTable(name=name, title=label, cells=cells)
 
 
+def estimate_text(row: Mapping[Any, Any], shown: int) -> str:
+    """A count's estimate for missing returns, rounded to base 5 ("" without missing returns).
+
+    ``shown`` is the published count, which is also the lower bound.
+    """
+    estimate, high = _count(row["estimate"]), _count(row["estimate_high"])
+    low = _count(row["estimate_low"])
+    if estimate is None or high is None or low is None:
+        return ""
+    extra = round_count(max(estimate - low, 0))
+    top = round_count(max(high - low, 0))
+    return (
+        f"about {shown + extra} (at most {shown + top}) with {row['missing_returns']} missing "
+        "return(s); an estimate, not a count"
+    )
+
+
 def unit_tables(
     figures: pd.DataFrame,
     spokes: pd.DataFrame,
     hidden: Mapping[str, set[str]],
     *,
     min_cell: int,
+    by_return: pd.DataFrame | None = None,
 ) -> tuple[list[PublishedTable], list[PublishedTable]]:
     """The phase tables and the hub tables, in phase and hub id order."""
     frame = spokes.assign(
@@ -161,11 +206,19 @@ def unit_tables(
     ):
         number = unit.removeprefix("phase-")
         members = frame.loc[frame["phase"].astype(str) == number, "spoke_id"].tolist()
-        phases.append(unit_table(figures, "phase", unit, members, hidden, min_cell=min_cell))
+        phases.append(
+            unit_table(
+                figures, "phase", unit, members, hidden, min_cell=min_cell, by_return=by_return
+            )
+        )
     hubs: list[PublishedTable] = []
     for unit in sorted(set(figures.loc[(levels == "hub").to_numpy(dtype=bool), "unit_id"])):
         members = frame.loc[frame["hub_id"] == str(unit), "spoke_id"].tolist()
-        hubs.append(unit_table(figures, "hub", str(unit), members, hidden, min_cell=min_cell))
+        hubs.append(
+            unit_table(
+                figures, "hub", str(unit), members, hidden, min_cell=min_cell, by_return=by_return
+            )
+        )
     return phases, hubs
 
 
@@ -173,7 +226,9 @@ __all__ = [
     "UNIT_COLUMNS",
     "UNIT_COUNTS",
     "UNIT_SHARES",
+    "estimate_text",
     "hidden_spokes",
+    "published_unit_count",
     "unit_table",
     "unit_tables",
 ]
