@@ -181,18 +181,22 @@ def one_to_one_by_unit(ev: Evidence, unit_of: Mapping[str, str] | None) -> pd.Da
         measure,
     )
     case_returns = rows[by_cases]
-    cases = ev.frames.cases
-    pick = np.isin(
-        cases["return_id"].to_numpy(dtype="int64"),
-        case_returns["return_id"].to_numpy(dtype="int64"),
-    )
-    support = cases["support_type"]
-    pick = pick & ((support.isna() | support.isin(ONE_TO_ONE_CODES)).to_numpy(dtype=bool))
-    unit = cases["service_id"].to_numpy(dtype=object)[pick]
-    if unit_of is not None:
-        unit = pd.Series(unit, dtype=object).map(dict(unit_of)).to_numpy(dtype=object)
-    pairs = pd.DataFrame({"service_id": unit, "c": _case_codes(ev.frames)[pick]}).drop_duplicates()
-    distinct = pairs.groupby("service_id").size().astype("float64")
+    case_services, pairs_service, pairs_case = _one_to_one_pairs(ev)
+    if unit_of is None:
+        unit_names = case_services
+        unit_code = np.arange(len(case_services), dtype=np.int64)
+    else:
+        unit_names = sorted({str(u) for u in unit_of.values()})
+        position = {u: i for i, u in enumerate(unit_names)}
+        found = [position[str(unit_of[sid])] if sid in unit_of else -1 for sid in case_services]
+        unit_code = np.array(found, dtype=np.int64)
+    units = unit_code[pairs_service] if len(pairs_service) else np.zeros(0, np.int64)
+    keep = units >= 0
+    span = int(pairs_case.max(initial=0)) + 1
+    unique_units = np.unique(units[keep] * span + pairs_case[keep]) // span
+    counts = np.bincount(unique_units, minlength=len(unit_names)).astype("float64")
+    distinct = pd.Series(counts, index=pd.Index(unit_names, dtype=object))
+    distinct = distinct[distinct > 0]
     n_returns = case_returns.groupby("service_id").size()
     services = sorted(set(base.index) | set(n_returns.index))
     out = base.reindex(services)
@@ -203,6 +207,41 @@ def one_to_one_by_unit(ev: Evidence, unit_of: Mapping[str, str] | None) -> pd.Da
         out[col] = out[col].fillna(0).astype("int64")
     out.index.name = "service_id"
     return out
+
+
+_PAIRS: weakref.WeakKeyDictionary[Evidence, tuple[list[str], Array, Array]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _one_to_one_pairs(ev: Evidence) -> tuple[list[str], Array, Array]:
+    """Distinct (service, case) pairs of one-to-one cases whose return uses its case records.
+
+    ``(services, service_code, case_code)``: service ids (sorted) and, per
+    distinct pair, the service's position and the case's integer code. Made
+    once per :class:`Evidence`, so a roll-up to any unit is a relabelling.
+    """
+    held = _PAIRS.get(ev)
+    if held is not None:
+        return held
+    measure = "young_people_one_to_one"
+    used = ev.used[(ev.used["measure"] == measure).to_numpy(dtype=bool)]
+    case_returns = used[(used["source"] == "cases").to_numpy(dtype=bool)]
+    cases = ev.frames.cases
+    pick = np.isin(
+        cases["return_id"].to_numpy(dtype="int64"),
+        case_returns["return_id"].to_numpy(dtype="int64"),
+    )
+    support = cases["support_type"]
+    pick = pick & ((support.isna() | support.isin(ONE_TO_ONE_CODES)).to_numpy(dtype=bool))
+    service_codes, service_names = pd.factorize(cases["service_id"], sort=True)
+    case_codes = _case_codes(ev.frames).astype(np.int64)
+    span = int(case_codes.max(initial=0)) + 1
+    keys = np.unique(service_codes[pick].astype(np.int64) * span + case_codes[pick])
+    names = [str(n) for n in service_names]
+    held = (names, keys // span, keys % span)
+    _PAIRS[ev] = held
+    return held
 
 
 def paired_totals(ev: Evidence, first: Sequence[str], second: Sequence[str]) -> pd.DataFrame:
