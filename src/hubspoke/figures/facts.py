@@ -209,9 +209,9 @@ def one_to_one_by_unit(ev: Evidence, unit_of: Mapping[str, str] | None) -> pd.Da
     return out
 
 
-_PAIRS: weakref.WeakKeyDictionary[Evidence, tuple[list[str], Array, Array]] = (
-    weakref.WeakKeyDictionary()
-)
+_PAIRS: weakref.WeakKeyDictionary[
+    RecordFrames, dict[tuple[object, ...], tuple[list[str], Array, Array]]
+] = weakref.WeakKeyDictionary()
 
 
 def _one_to_one_pairs(ev: Evidence) -> tuple[list[str], Array, Array]:
@@ -219,9 +219,11 @@ def _one_to_one_pairs(ev: Evidence) -> tuple[list[str], Array, Array]:
 
     ``(services, service_code, case_code)``: service ids (sorted) and, per
     distinct pair, the service's position and the case's integer code. Made
-    once per :class:`Evidence`, so a roll-up to any unit is a relabelling.
+    once per frames and counted returns, so a roll-up to any unit is a relabelling.
     """
-    held = _PAIRS.get(ev)
+    per_period = _PAIRS.setdefault(ev.frames, {})
+    key = (ev.period.start, ev.period.end, tuple(ev.counted["return_id"].to_numpy(dtype="int64")))
+    held = per_period.get(key)
     if held is not None:
         return held
     measure = "young_people_one_to_one"
@@ -240,7 +242,7 @@ def _one_to_one_pairs(ev: Evidence) -> tuple[list[str], Array, Array]:
     keys = np.unique(service_codes[pick].astype(np.int64) * span + case_codes[pick])
     names = [str(n) for n in service_names]
     held = (names, keys // span, keys % span)
-    _PAIRS[ev] = held
+    per_period[key] = held
     return held
 
 
