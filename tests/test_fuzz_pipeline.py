@@ -37,7 +37,7 @@ from hubspoke.periods import parse_period
 from hubspoke.serialization import dumps_programme
 from importer_fixtures import fictional_programme
 
-EXAMPLES = max(3, settings.default.max_examples // 15)
+EXAMPLES = max(3, settings().max_examples // 15)
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -144,7 +144,7 @@ def hostile_csv(draw: st.DrawFn) -> bytes:
     return data
 
 
-number = st.one_of(
+number: st.SearchStrategy[int | float] = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70),
     st.floats(allow_nan=False, allow_infinity=False),
     st.sampled_from(["40", None, [], {}, True]),

@@ -132,7 +132,7 @@ def _another_in_class(value: int) -> int:
                 round_count(v) == round_count(value))  # fmt: skip
 
 
-@settings(max_examples=max(20, settings.default.max_examples // 3))
+@settings(max_examples=max(20, settings().max_examples // 3))
 @given(rows=register(), data=st.data())
 def test_no_small_count_is_recovered_by_differencing_editions(
     rows: list[dict[str, object]], data: st.DataObject
