@@ -240,7 +240,7 @@ def returns_status_frame(missing: frozenset[tuple[str, str]], rng: random.Random
             if (spoke_id, label) in missing:
                 status = "missing"
             else:
-                status = "late" if rng.random() < 0.2 else "received"
+                status = "late" if rng.random() < 0.2 else "on_time"
             rows.append({"service_id": spoke_id, "period_label": label, "status": status})
     return pd.DataFrame(rows).astype("string")
 

@@ -83,7 +83,9 @@ def test_summary_names_every_flawed_file_with_a_reason(demo: DemoRun) -> None:
     for name, found in lines.items():
         assert len(found) == 1, (name, demo.stdout)
         # "<file>: <status>, N of M rows rejected; K errors, e.g. <reason>"
-        assert re.search(r": (imported|rejected|superseded), \d+ of \d+ rows rejected", found[0])
+        assert re.search(
+            r": (imported|rejected|superseded|merged|history), \d+ of \d+ rows rejected", found[0]
+        )
         reason = found[0].split("e.g.", 1)[1].strip()
         assert len(reason) > 10, found[0]
     # At least one flawed file is refused outright, not just trimmed.
@@ -243,6 +245,13 @@ def test_importing_an_example_again_changes_nothing(demo: DemoRun) -> None:
     code, out, _ = _cli("import", str(sample), "-w", ws, "--json")
     assert code == 0
     doc = json.loads(out)
-    assert doc["summary"] == {"imported": 0, "superseded": 0, "unchanged": 1, "rejected": 0}
+    assert doc["summary"] == {
+        "imported": 0,
+        "merged": 0,
+        "superseded": 0,
+        "history": 0,
+        "unchanged": 1,
+        "rejected": 0,
+    }
     [report] = doc["files"]
     assert report["status"] == "unchanged"

@@ -63,7 +63,10 @@ def test_import_then_returns_then_score(tmp_path: Path, files: dict[str, Path]) 
     assert "3 rows read, 3 imported, 0 rejected" in run.stdout
     assert "3 rows read, 2 imported, 1 rejected" in run.stdout
     assert "row 4, column 'value' (D)" in run.stdout
-    assert "3 files: 3 imported, 0 superseded, 0 unchanged, 0 rejected." in run.stdout
+    assert (
+        "3 files: 3 imported, 0 merged, 0 superseded, 0 history, 0 unchanged, 0 rejected."
+        in run.stdout
+    )
     assert "Traceback" not in run.stderr
 
     before = dump_content(ws)
@@ -76,17 +79,32 @@ def test_import_then_returns_then_score(tmp_path: Path, files: dict[str, Path]) 
 
     fixed = hubspoke("import", files["q1-fixed"], "-w", ws)
     assert fixed.returncode == 0
-    assert fixed.stdout.startswith("superseded")
-    assert "replaces SP-NM1 2015-16 Q1 (from q1.json)" in fixed.stdout
+    assert fixed.stdout.startswith("merged"), fixed.stdout  # the cases of q1.json are kept
+    assert "SP-NM1 2015-16 Q1: replaced 3 items (referrals_received: 10 -> 12" in fixed.stdout
 
     status = hubspoke("returns", "-w", ws, "--today", "2015-11-15")
     assert status.returncode == 0, status.stderr
     header = status.stdout.splitlines()[0].split()
     assert header[:3] == ["service", "2015-16", "Q1"]
     assert "MISSING 16d" in status.stdout  # SP-AL1 and SP-NM1 Q2, due 30 October
-    assert "4 of 6 returns due received (0 late), 2 missing; 6 not yet due." in status.stdout
+    # SP-NM2's Q2 values file carries no submission date: received, never "on time" (issue 9)
+    said = (
+        "4 of 6 expected returns due received (3 received on time, 0 received late, "
+        "1 received (date unknown), 0 partly received, 2 missing); 6 not yet due."
+    )
+    assert said in status.stdout
+    assert "no date" in status.stdout
     as_json = json.loads(hubspoke("returns", "-w", ws, "--today", "2015-11-15", "--json").stdout)
-    assert as_json["summary"] == {"received": 4, "late": 0, "missing": 2, "not_due": 6}
+    assert as_json["summary"] == {
+        "on_time": 3,
+        "late": 0,
+        "undated": 1,
+        "partial": 0,
+        "missing": 2,
+        "not_due": 6,
+    }
+    assert as_json["received"] == 4
+    assert said in as_json["text"]  # text and JSON say the same
     assert len(as_json["returns"]) == 12
 
     scored = hubspoke("score", "-w", ws, "--json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from hubspoke.diagnostics import Severity
+from hubspoke.diagnostics import Diagnostic, Severity
 from hubspoke.periods import financial_year
 from hubspoke.plugins.contract import LoadOptions, LoadResult, Probe
 from hubspoke_importers.cases import CasesImporter
@@ -64,12 +64,12 @@ def test_duplicate_case_ids_are_found_within_each_service_and_period(tmp_path: P
         "S01,2015-16,C-1\nS02,2015-16,C-1\nS01,2015-16,C-1\nS02,2015-16,C-1\n"
     )
     r = load(tmp_path, text)
-    assert [(d.code, d.location.row, d.location.column_letter) for d in r.diagnostics] == [
+    assert [(d.code, d.location.row, d.location.column_letter) for d in _found(r)] == [
         ("duplicate-case-id", 4, "C"),
         ("duplicate-case-id", 5, "C"),
     ]
-    assert "row 2" in r.diagnostics[0].message
-    assert "row 3" in r.diagnostics[1].message
+    assert "row 2" in _found(r)[0].message
+    assert "row 3" in _found(r)[1].message
 
 
 def test_blank_cells_mean_not_supplied_and_not_recorded_stays_distinct(tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_model_rules_reject_with_their_column(tmp_path: Path) -> None:
     )
     r = load(tmp_path, text)
     assert (r.rows_read, r.rows_imported, r.rows_rejected) == (4, 0, 4)
-    assert [(d.code, d.location.row, d.location.column) for d in r.diagnostics] == [
+    assert [(d.code, d.location.row, d.location.column) for d in _found(r)] == [
         ("invalid-record", 2, "closed_on"),
         ("invalid-record", 3, "closure_reason"),
         ("invalid-case-id", 4, "case_id"),
@@ -99,12 +99,12 @@ def test_every_bad_cell_of_a_row_is_reported(tmp_path: Path) -> None:
     text = "service,period,case_id,gender,risk_latest,missing_after\nS01,2015-16,C-1,gril,hgh,-2\n"
     r = load(tmp_path, text)
     assert r.rows_rejected == 1
-    assert [(d.code, d.location.column_letter) for d in r.diagnostics] == [
+    assert [(d.code, d.location.column_letter) for d in _found(r)] == [
         ("unknown-code", "D"),
         ("unknown-code", "E"),
         ("negative-count", "F"),
     ]
-    assert all(d.severity is Severity.ERROR for d in r.diagnostics)
+    assert all(d.severity is Severity.ERROR for d in _found(r))
 
 
 def test_many_rows_load_column_wise(tmp_path: Path) -> None:
@@ -131,7 +131,7 @@ def test_a_case_id_holding_an_email_is_rejected_without_repeating_it(tmp_path: P
     text = "service,period,case_id\nS01,2015-16,someone@example.org\nS01,2015-16,C-2\n"
     r = load(tmp_path, text)
     assert (r.rows_read, r.rows_imported, r.rows_rejected) == (2, 1, 1)
-    (d,) = r.diagnostics
+    (d,) = _found(r)
     assert (d.code, d.location.row, d.location.column_letter, d.value) == (
         "personal-data",
         2,
@@ -145,4 +145,26 @@ def test_a_case_id_holding_an_email_is_rejected_without_repeating_it(tmp_path: P
 def test_punctuation_in_a_coded_cell_is_not_taken_for_blank(tmp_path: Path) -> None:
     r = load(tmp_path, "service,period,case_id,gender\nS01,2015-16,C-1,?\nS01,2015-16,C-2,\n")
     assert (r.rows_read, r.rows_imported, r.rows_rejected) == (2, 1, 1)
-    assert [(d.code, d.location.row, d.value) for d in r.diagnostics] == [("unknown-code", 2, "?")]
+    assert [(d.code, d.location.row, d.value) for d in _found(r)] == [("unknown-code", 2, "?")]
+
+
+def _found(r: LoadResult) -> list[Diagnostic]:
+    """The findings about rows and cells (not the columns a key outcome lacks)."""
+    return [d for d in r.diagnostics if d.code != "outcome-column-missing"]
+
+
+def test_a_file_without_a_column_an_outcome_needs_is_warned_naming_both(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "service,period,case_id,risk_latest,missing_before,missing_after\n"
+        "S01,2015-16,C-1,high,1,0\n",
+        encoding="utf-8",
+    )
+    r = CasesImporter().load(path, options=LoadOptions())
+    (d,) = [d for d in r.diagnostics if d.code == "outcome-column-missing"]
+    assert d.severity.value == "warning"
+    assert d.message == (
+        "no risk_at_referral column: outcome 6 cannot show the risk change "
+        "(risk fell, stayed or rose) for these cases"
+    )
+    assert r.rows_imported == 1

@@ -127,18 +127,20 @@ def test_reporting_statuses() -> None:
         "period_label",
         "due_on",
         "status",
+        "label",
         "submitted_on",
         "days_late",
     ]
     statuses = [(r["period_label"], r["status"], r["days_late"]) for r in got.to_dict("records")]
     assert statuses[:4] == [
-        ("2015-16 Q1", "received", None),
+        ("2015-16 Q1", "on_time", None),
         ("2015-16 Q2", "late", 16),
         ("2015-16 Q3", "missing", 2),  # due 30 Jan 2016, two days before today
         ("2015-16 Q4", "not_due", None),
     ]
     s2 = _row(got, service_id="S2")
-    assert s2["status"] == "received"
+    # no submission date: received, but nothing says it was on time (issue 9)
+    assert (s2["status"], s2["label"]) == ("undated", "received (date unknown)")
     assert s2["submitted_on"] is pd.NaT
 
 

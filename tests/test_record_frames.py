@@ -123,7 +123,7 @@ def test_a_frame_return_merges_with_an_earlier_values_return(tmp_path: Path) -> 
             encoding="utf-8",
         )
         outcome = ws.import_file(cases_path)
-        assert outcome.status == "superseded"
+        assert outcome.status == "merged"
         (current,) = ws.returns()
         assert (len(current.values), len(current.cases)) == (2, 1)
         assert any(d.code == "kept-earlier-records" for d in outcome.diagnostics)

@@ -79,6 +79,7 @@ def test_report_data_comes_from_the_workspace(ws_path: Path) -> None:
     # The missing return shows as missing.
     status = by_name["returns_status"].cells
     assert status.loc[TOTAL, "Missing"] == 1
+    assert "Received on time" in status.columns  # the register's words (issue 9)
 
 
 def test_report_command_writes_the_report_and_exports(ws_path: Path, tmp_path: Path) -> None:

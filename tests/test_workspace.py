@@ -185,8 +185,9 @@ def test_an_older_resubmission_is_kept_as_history_only(ws: Workspace, tmp_path: 
     earlier = a_return("SP-AL1", Q1, referrals=8, submitted_on=date(2015, 7, 10))
     _store(ws, tmp_path / "later.csv", later)
     outcome = _store(ws, tmp_path / "earlier.csv", earlier)
-    assert outcome.status == "imported"  # type: ignore[attr-defined]
+    assert outcome.status == "history"  # type: ignore[attr-defined]
     assert [d.code for d in outcome.diagnostics] == ["older-resubmission"]  # type: ignore[attr-defined]
+    assert "stored as history" in outcome.stored[0].message  # type: ignore[attr-defined]
     assert [r.values[0].value for r in ws.returns()] == [9.0]
     history = ws.history("SP-AL1")
     assert list(history["current"]) == [True, False]

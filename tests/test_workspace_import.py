@@ -110,7 +110,7 @@ def test_returns_status_judges_lateness_by_the_first_submission(
         "superseded"
     )
     status = ws.returns_status(date(2015, 11, 15)).set_index(["service_id", "period_label"])
-    assert status.loc[("SP-NM1", "2015-16 Q1"), "status"] == "received"
+    assert status.loc[("SP-NM1", "2015-16 Q1"), "status"] == "on_time"
     assert status.loc[("SP-NM2", "2015-16 Q1"), "status"] == "missing"
     assert status.loc[("SP-NM1", "2015-16 Q3"), "status"] == "not_due"
 
@@ -129,7 +129,8 @@ def test_returns_status_from_columns_equals_the_full_returns(ws: Workspace, tmp_
     today = date(2016, 2, 1)
     full = reporting(ws.programme(), ws.returns(include_superseded=True), today)
     pd.testing.assert_frame_equal(ws.returns_status(today), full)
-    assert set(full["status"].astype(str)) == {"received", "late", "missing", "not_due"}
+    # the undated correction does not make SP-NM1's dated first submission undated
+    assert set(full["status"].astype(str)) == {"on_time", "late", "missing", "not_due"}
 
 
 def test_scores_cover_every_active_spoke(ws: Workspace, tmp_path: Path) -> None:

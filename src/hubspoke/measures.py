@@ -7,11 +7,15 @@ Plugins add measures through the ``hubspoke_register_measures`` hook;
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
 from hubspoke.errors import CodeError
+
+if TYPE_CHECKING:
+    from hubspoke.model import Programme
+    from hubspoke.periods import Period
 
 Unit = Literal["count", "distinct_count", "hours", "gbp", "sessions"]
 
@@ -320,3 +324,72 @@ def measure_for_label(text: str) -> Measure | None:
         if key in {normalise(m.id), normalise(m.label), *(normalise(a) for a in m.aliases)}:
             return m
     return None
+
+
+# -- measures derived from the programme, not reported -----------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class ProgrammeMeasure:
+    """A key-outcome measure counted from the programme's structure, never from returns."""
+
+    id: str
+    label: str
+    outcome: int
+    description: str
+
+
+#: Outcome 4's areas measure: the one definition every output uses.
+NEW_AREAS = ProgrammeMeasure(
+    id="new_areas",
+    label="New local authority areas",
+    outcome=4,
+    description=(
+        "distinct local authority areas where a spoke is placed in a new local authority "
+        "(placement new_local_authority), counting spokes active in the period; a spoke "
+        "placed in its hub's own authority extends a service already there and is not a "
+        "new area"
+    ),
+)
+
+#: The label for the count of every area with a spoke, new or not (never ``new_areas``).
+AREAS_SERVED_LABEL = "local authority areas served (new and the hubs' own)"
+
+
+def new_area_codes(programme: Programme, period: Period | None = None) -> frozenset[str]:
+    """Area codes counted by :data:`NEW_AREAS` (spokes active in ``period``, or ever)."""
+    from hubspoke.codes import PlacementType
+    from hubspoke.indicators.derive import spoke_active
+
+    return frozenset(
+        s.area.code
+        for s in programme.spokes
+        if s.placement is PlacementType.NEW_LOCAL_AUTHORITY
+        and (period is None or spoke_active(s, period))
+    )
+
+
+def areas_served(programme: Programme) -> frozenset[str]:
+    """Every distinct area with a spoke (:data:`AREAS_SERVED_LABEL`), new or not."""
+    return frozenset(s.area.code for s in programme.spokes)
+
+
+def label_of(measure_id: str) -> str:
+    """The catalogue label of a reported or programme measure, else the id made readable."""
+    found = _REGISTRY.get(measure_id)
+    if found is not None:
+        return found.label
+    if measure_id == NEW_AREAS.id:
+        return NEW_AREAS.label
+    if measure_id == f"{NEW_AREAS.id}_change":
+        return f"{NEW_AREAS.label}: change"
+    return measure_id.replace("_", " ").capitalize()
+
+
+#: Case-record fields a key outcome needs: field -> (outcome, what it cannot show without it).
+KEY_OUTCOME_FIELDS: Mapping[str, tuple[int, str]] = {
+    "risk_at_referral": (6, "the risk change (risk fell, stayed or rose)"),
+    "risk_latest": (6, "the risk change (risk fell, stayed or rose)"),
+    "missing_before": (6, "the change in missing episodes"),
+    "missing_after": (6, "the change in missing episodes"),
+}

@@ -128,6 +128,7 @@ class FileReport:
                 {
                     "service_id": r.service_id,
                     "period": r.period.label,
+                    "submitted_on": None if r.submitted_on is None else r.submitted_on.isoformat(),
                     **{kind: counts[kind][k] for kind in KINDS},
                 }
                 for k, r in enumerate(self.returns)

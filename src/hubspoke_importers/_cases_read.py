@@ -44,7 +44,7 @@ DATES = ("referral_date", "closed_on")
 COUNTS = ("missing_before", "missing_after")
 #: Every column a case row may have, besides ``service`` and ``period``.
 CASE_COLUMNS = ("case_id", *DATES, *CODED, "age", "looked_after", *COUNTS)
-KNOWN = ("service", "period", *CASE_COLUMNS)
+KNOWN = ("service", "period", "submitted_on", *CASE_COLUMNS)
 
 
 def case_id_cell(text: str) -> str | Problem | None:
@@ -300,6 +300,21 @@ def _reject_duplicates(
         )
 
 
+def _outcome_columns(reader: ColumnReader, findings: Findings) -> None:
+    """Warn for each column a key outcome needs that the file leaves out (issue 9)."""
+    from hubspoke.diagnostics import Severity
+    from hubspoke.measures import KEY_OUTCOME_FIELDS
+
+    for column, (outcome, what) in KEY_OUTCOME_FIELDS.items():
+        if not reader.has(column):
+            findings.note(
+                "outcome-column-missing",
+                Severity.WARNING,
+                f"no {column} column: outcome {outcome} cannot show {what} for these cases",
+                suggestion=f"add a {column} column",
+            )
+
+
 def load_cases(source: Path, options: LoadOptions) -> LoadResult:
     """Load a ``hubspoke-cases`` file (the importer's ``load``)."""
     data = read_source(source, options)
@@ -318,9 +333,14 @@ def load_cases(source: Path, options: LoadOptions) -> LoadResult:
     report_columns(table, findings, KNOWN, ignore=flagged)
     imported = 0
     if reader.required_columns(required):
+        _outcome_columns(reader, findings)
         services = reader.services("service", options)
         periods = reader.periods("period", options)
+        submitted = reader.dates("submitted_on")
         imported = read_cases(reader, services, periods, builder)
+        if reader.has("submitted_on"):
+            alive = reader.alive()
+            builder.submitted(services[alive], periods[alive], submitted[alive], findings)
     return finish(
         builder.build(),
         [findings],

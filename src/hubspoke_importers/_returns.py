@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from hubspoke.diagnostics import Diagnostic
+from hubspoke.diagnostics import Diagnostic, Severity
 from hubspoke.model import (
     Activity,
     CaseRecord,
@@ -57,6 +57,7 @@ class ReturnBuilder:
     _positions: dict[tuple[str, Period], dict[str, list[npt.NDArray[np.intp]]]] = attrs.field(
         factory=dict
     )
+    _submitted: dict[tuple[str, Period], date] = attrs.field(factory=dict)
 
     def columns(self, sheet: str | None, columns: Mapping[str, Column]) -> None:
         """Record which column each field of ``sheet``'s records was read from."""
@@ -143,6 +144,35 @@ class ReturnBuilder:
             out[kind] = frame
         return out
 
+    def submitted(
+        self,
+        services: npt.NDArray[np.object_],
+        periods: npt.NDArray[np.object_],
+        days: npt.NDArray[np.object_],
+        findings: Findings,
+    ) -> None:
+        """Each return's submission date from a ``submitted_on`` column (rows aligned).
+
+        Only rows that were imported count; a return whose rows give different
+        dates takes the latest, with a warning (``submitted-on-differs``).
+        """
+        import pandas as pd
+
+        frame = pd.DataFrame({"s": services, "p": periods, "d": days}).dropna()
+        found: dict[tuple[str, Period], set[date]] = {}
+        for service_id, period, day in frame.drop_duplicates().itertuples(index=False):
+            found.setdefault((service_id, period), set()).add(day)
+        for (service_id, period), dates in found.items():
+            self._submitted[(service_id, period)] = max(dates)
+            if len(dates) > 1:
+                findings.note(
+                    "submitted-on-differs",
+                    Severity.WARNING,
+                    f"the rows for {service_id} {period.label} give {len(dates)} submission "
+                    f"dates; the return is taken as submitted on {max(dates).isoformat()}",
+                    suggestion="give one submitted_on per service and period",
+                )
+
     def ensure(self, service_id: str, period: Period) -> None:
         """Make sure a (possibly empty) return exists for ``(service_id, period)``."""
         self._groups.setdefault((service_id, period), {})
@@ -152,7 +182,7 @@ class ReturnBuilder:
             MonitoringReturn(
                 service_id=service_id,
                 period=period,
-                submitted_on=self.submitted_on,
+                submitted_on=self._submitted.get((service_id, period), self.submitted_on),
                 provenance=self.provenance,
                 replaces_earlier=self.replaces_earlier,
                 values=tuple(records.get("values", ())),

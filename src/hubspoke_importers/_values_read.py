@@ -17,7 +17,7 @@ from hubspoke_importers._returns import ReturnBuilder, finish
 from hubspoke_importers.values import NAME
 
 REQUIRED = ("service", "period", "measure", "value")
-KNOWN = (*REQUIRED, *DIMENSIONS)
+KNOWN = (*REQUIRED, *DIMENSIONS, "submitted_on")
 
 
 def read_values(
@@ -99,5 +99,9 @@ def load_values(source: Path, options: LoadOptions) -> LoadResult:
     if reader.required_columns(required):
         services = reader.services("service", options)
         periods = reader.periods("period", options)
+        submitted = reader.dates("submitted_on")
         imported = read_values(reader, services, periods, builder)
+        if reader.has("submitted_on"):
+            alive = reader.alive()
+            builder.submitted(services[alive], periods[alive], submitted[alive], findings)
     return finish(builder.build(), [findings], table.rows_read, imported, builder.locations())

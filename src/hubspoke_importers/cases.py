@@ -6,8 +6,10 @@ Columns: ``service``, ``case_id`` (required), ``period`` (optional: else
 ``risk_latest``, ``gender``, ``ethnicity``, ``sexuality``, ``age``,
 ``age_band``, ``looked_after``, ``support_type``, ``missing_before``,
 ``missing_after``, ``closed_on``, ``closure_reason`` (optional; an absent
-column or blank cell means "not supplied"). Rows are grouped into one return
-per (service, period). See ``docs/formats.md``.
+column or blank cell means "not supplied"), ``submitted_on`` (the return's
+submission date). Rows are grouped into one return per (service, period). A
+file without a column a key outcome needs (``risk_at_referral``...) gets an
+``outcome-column-missing`` warning. See ``docs/formats.md``.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ Columns: ``service``, ``period``, ``measure``, ``value`` and zero or more
 breakdown columns named by dimension (``gender``, ``ethnicity``,
 ``age_band``, ``referral_source``, ``risk_level``, ``profession``,
 ``sexuality``, ``support_type``, ``closure_reason``, ``supervision_kind``).
-A blank breakdown cell means "not broken down by this dimension". Breakdown
+An optional ``submitted_on`` column dates each return (the latest
+submitted is current in a workspace). A blank breakdown cell means "not
+broken down by this dimension". Breakdown
 text maps through the code lists' aliases, so ``Female`` and ``2`` both work.
 See ``docs/formats.md``.
 """

@@ -79,10 +79,12 @@ def return_files(folder: Path) -> list[Path]:
 @friendly_errors
 def demo(out: Path, examples: Path | None, period: str, today: datetime | None) -> None:
     """Run the whole pipeline on the bundled example programme and write the report."""
+    from hubspoke.measures import AREAS_SERVED_LABEL, NEW_AREAS, areas_served, new_area_codes
     from hubspoke.report.build import build_report
     from hubspoke.report.from_workspace import report_data_from_workspace
     from hubspoke.serialization import loads_programme
     from hubspoke.workspace import Workspace
+    from hubspoke.workspace.outcome import STATUSES
 
     folder = examples or examples_dir()
     day = today.date() if today is not None else date.today()
@@ -119,13 +121,12 @@ def demo(out: Path, examples: Path | None, period: str, today: datetime | None) 
     click.echo("")
     click.echo(
         f"{programme.name}: {len(programme.hubs)} hubs, {len(programme.spokes)} spokes, "
-        f"{len({s.area.code for s in programme.spokes})} local authority areas"
+        f"{len(new_area_codes(programme))} {NEW_AREAS.label.lower()} "
+        f"({len(areas_served(programme))} {AREAS_SERVED_LABEL})"
     )
     click.echo(
         f"Imported {len(files)} files: "
-        + ", ".join(
-            f"{statuses[s]} {s}" for s in ("imported", "superseded", "unchanged", "rejected")
-        )
+        + ", ".join(f"{statuses[s]} {s}" for s in STATUSES if statuses[s] or s == "imported")
     )
     click.echo(
         f"Rows: {rows['read']:,} read = {rows['imported']:,} imported + "

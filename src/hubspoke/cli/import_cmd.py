@@ -1,12 +1,20 @@
-"""``hubspoke import FILE... --workspace W [--format NAME] [--json]``: store files in a workspace.
+"""``hubspoke import FILE... -w W [--format NAME] [--submitted DATE] [--replace-all] [--json]``.
 
 Each return file is validated and stored in one transaction and reported as
-``imported``, ``superseded`` (it replaced an earlier return for the same
-service and period), ``unchanged`` (these exact bytes were imported before)
-or ``rejected`` (nothing in it could be stored, with the reasons). A
-programme file (the JSON envelope ``{"hubspoke": "programme", ...}``) is
-stored as the workspace's programme, before any return file. Exit status: 0
-when nothing was rejected, 1 when a file was rejected, 2 for usage errors.
+``imported`` (nothing earlier for its periods), ``merged`` (it replaced or
+added some figures or records and kept the earlier submissions' others),
+``superseded`` (it replaced all that was current), ``history`` (later
+submissions carry all it does: an older resubmission arriving late),
+``unchanged`` (these exact bytes were imported before) or ``rejected``
+(nothing in it could be stored, with the reasons). For each return, the
+text and ``--json`` say what it replaced (with old and new figures), merged
+in and kept from earlier submissions. ``--submitted DATE`` is the
+submission date of returns whose file carries none; ``--replace-all`` marks
+every return ``replaces_earlier``. The current figures do not depend on the
+order of the FILEs (see docs/workspace.md). A programme file (the JSON
+envelope ``{"hubspoke": "programme", ...}``) is stored as the workspace's
+programme, before any return file. Exit status: 0 when nothing was
+rejected, 1 when a file was rejected, 2 for usage errors.
 """
 
 from __future__ import annotations
@@ -15,9 +23,10 @@ import json
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import click
@@ -32,11 +41,14 @@ from hubspoke.cli._common import (
 from hubspoke.diagnostics import Diagnostic, Location, Severity, printable
 from hubspoke.errors import DataValidationError, SerializationError
 from hubspoke.workspace import ImportOutcome, SourceFile, Workspace
+from hubspoke.workspace.outcome import STATUSES
 
 #: Show a progress bar from this many files.
 PROGRESS_FROM = 5
 #: Problems listed per file in the text output (all are in --json).
 SHOWN_PER_FILE = 10
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 _PROGRAMME = re.compile(rb'^\s*\{\s*"hubspoke"\s*:\s*"programme"')
 
@@ -118,6 +130,32 @@ def _rejected_programme(base: ImportOutcome, path: Path, messages: list[str]) ->
     )
 
 
+def parse_submitted(ctx: click.Context, param: click.Parameter, text: str | None) -> date | None:
+    """``--submitted``: a UK day-first or ISO date (``19/10/2015``, ``2015-10-19``)."""
+    if text is None:
+        return None
+    import pandas as pd
+
+    from hubspoke.rules.dates import parse_dates
+
+    parsed = parse_dates(pd.Series([text], dtype=object)).iloc[0]
+    if pd.isna(parsed):
+        raise click.BadParameter(f"{text!r} is not a date; write e.g. 19/10/2015 or 2015-10-19")
+    day: date = parsed.date()
+    return day
+
+
+def submitted_option() -> Callable[[F], F]:
+    """``--submitted DATE``, shared by ``import`` and ``validate``."""
+    return click.option(
+        "--submitted",
+        metavar="DATE",
+        callback=parse_submitted,
+        help="The submission date of returns whose file carries none (19/10/2015 or "
+        "2015-10-19); the latest submitted is current.",
+    )
+
+
 def _problem_line(d: Diagnostic) -> str:
     where = str(attrs.evolve(d.location, file=None))
     text = f"{'whole file' if where == '(no location)' else where}: {d.message}"
@@ -145,10 +183,14 @@ def outcome_text(outcome: ImportOutcome) -> str:
         )
         by = f" by {printable(outcome.importer)}" if outcome.importer else ""
         lines.append(f"           read{by}: {counts}; {printable(outcome.message)}")
-    for r in outcome.replaced:
-        replaced = f"{r.service_id} {r.period_label} (from {r.earlier_file})"
-        lines.append(f"           replaces {printable(replaced)}")
-    shown = [d for d in outcome.diagnostics if d.severity is not Severity.INFO]
+    for stored in outcome.stored:
+        if stored.status != "imported" or len(outcome.stored) > 1:
+            lines.append(f"           {stored.status}: {printable(stored.message)}")
+    # the supersession notes are the lines above
+    said = {"kept-earlier-records", "older-resubmission"}
+    shown = [
+        d for d in outcome.diagnostics if d.severity is not Severity.INFO and d.code not in said
+    ]
     if outcome.status == "unchanged":
         shown = []  # reported when the file was first imported
     shown.sort(key=lambda d: d.severity is not Severity.ERROR)
@@ -162,7 +204,7 @@ def outcome_text(outcome: ImportOutcome) -> str:
 def summary_text(outcomes: Iterable[ImportOutcome]) -> str:
     counts = Counter(o.status for o in outcomes)
     total = sum(counts.values())
-    parts = [f"{counts[s]} {s}" for s in ("imported", "superseded", "unchanged", "rejected")]
+    parts = [f"{counts[s]} {s}" for s in STATUSES]
     return f"{total} file{'s' if total != 1 else ''}: " + ", ".join(parts) + "."
 
 
@@ -184,7 +226,7 @@ def _document(workspace: Path, outcomes: list[ImportOutcome]) -> dict[str, Any]:
     return {
         "workspace": str(workspace),
         "ok": counts["rejected"] == 0,
-        "summary": {s: counts[s] for s in ("imported", "superseded", "unchanged", "rejected")},
+        "summary": {s: counts[s] for s in STATUSES},
         "files": [
             {"kind": "programme" if o.importer == "programme" else "returns", **o.to_json()}
             for o in outcomes
@@ -208,6 +250,13 @@ def _document(workspace: Path, outcomes: list[ImportOutcome]) -> dict[str, Any]:
     help="The workspace file (created if absent). Default: $HUBSPOKE_WORKSPACE.",
 )
 @click.option("--format", "format_name", metavar="NAME", help="Read every file with this importer.")
+@submitted_option()
+@click.option(
+    "--replace-all",
+    is_flag=True,
+    help="Each return replaces everything earlier for its period (replaces_earlier), "
+    "not only the figures and kinds of record it carries.",
+)
 @max_file_size_option()
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON document.")
 @friendly_errors
@@ -215,6 +264,8 @@ def import_(
     files: tuple[Path, ...],
     workspace: Path,
     format_name: str | None,
+    submitted: date | None,
+    replace_all: bool,
     max_file_size: int,
     as_json: bool,
 ) -> None:
@@ -234,7 +285,15 @@ def import_(
             outcomes.append(import_programme(ws, path))
         show = len(returns) >= PROGRESS_FROM
         for path in _with_progress(returns, show):
-            outcomes.append(ws.import_file(path, format=format_name, max_bytes=max_file_size))
+            outcomes.append(
+                ws.import_file(
+                    path,
+                    format=format_name,
+                    max_bytes=max_file_size,
+                    submitted=submitted,
+                    replace_all=replace_all,
+                )
+            )
     rejected = any(o.status == "rejected" for o in outcomes)
     if as_json:
         click.echo(json.dumps(_document(workspace, outcomes), indent=2))

@@ -214,6 +214,22 @@ def outcomes_text(outcomes: pd.DataFrame, level: str | None) -> str:
     return _grid((["level", "unit"] if level is None else []) + header, rows)
 
 
+def _register(ws: Workspace) -> dict[str, Any]:
+    """The returns register as of today, in the words ``hubspoke returns`` uses (issue 9)."""
+    from datetime import date
+
+    from hubspoke.indicators.quality import RECEIVED_RULE, register_counts, register_line
+
+    today = date.today()
+    counts = register_counts(ws.returns_status(today))
+    return {
+        "today": today.isoformat(),
+        "counts": counts,
+        "text": register_line(counts),
+        "rule": RECEIVED_RULE,
+    }
+
+
 def completeness_text(completeness: pd.DataFrame) -> str:
     """Per field, the whole programme: known / declined / not recorded / missing, both counts."""
     if completeness.empty:
@@ -355,6 +371,7 @@ def score(
             ],
             ignore_index=True,
         )
+        register = _register(ws)
         if xlsx is not None:
             _write_xlsx(ws, chosen, xlsx, internal=internal, min_cell=min_cell, rubric=rubric)
     if level is not None or measures:
@@ -379,6 +396,7 @@ def score(
             },
             "default_period": period is None,
             "rubric_version": result.rubric_version,
+            "register": register,
             **{
                 name: figures_records(frame)
                 if name == "figures"
@@ -415,6 +433,7 @@ def score(
             )
         click.echo("\nSix key outcomes, whole programme (returns: received/expected):")
         click.echo(outcomes_text(outcomes, "programme"))
+        click.echo(f"\nReturns register as of {register['today']}: {register['text']}")
         if len(differences):
             click.echo(
                 f"\n{len(differences)} figure(s) differ between the sources of a return; the "

@@ -4,7 +4,9 @@ Options ``[--programme FILE] [--period P] [--service ID]``: with
 ``--programme`` the services and periods of every return are checked
 against the programme (as ``hubspoke import`` does with the workspace's
 programme); ``--period`` and ``--service`` supply what an export does not
-carry (``LoadOptions.period`` and ``LoadOptions.service_id``).
+carry (``LoadOptions.period`` and ``LoadOptions.service_id``);
+``--submitted DATE`` is the submission date of returns that carry none, as
+``hubspoke import --submitted`` stores it.
 
 Exit status: 0 when no file has an error, 1 when any has (invalid data),
 2 on usage errors (a missing file, an unknown format name). ``--json``
@@ -16,17 +18,20 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 import attrs
 import click
 
 from hubspoke.cli._common import EXIT_DATA, EXIT_OK, fail, friendly_errors, max_file_size_option
+from hubspoke.cli.import_cmd import submitted_option
 from hubspoke.diagnostics import Diagnostic, Severity, printable
 from hubspoke.plugins.contract import LoadOptions
 from hubspoke.plugins.registry import Registry, UnknownFormatError, get_registry
 from hubspoke.rules import closest_service
 from hubspoke.validation import FileReport, validate_file
+from hubspoke.workspace.writing import as_submitted
 
 #: Diagnostics shown per rule in the text report (all are in --json).
 SHOWN_PER_RULE = 10
@@ -145,6 +150,7 @@ def _plugin_warning(registry: Registry) -> str | None:
     metavar="ID",
     help="The service the files are from, for exports that do not say (e.g. S07).",
 )
+@submitted_option()
 @max_file_size_option()
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as one JSON document.")
 @friendly_errors
@@ -154,6 +160,7 @@ def validate(
     programme_file: Path | None,
     period_label: str | None,
     service_id: str | None,
+    submitted: date | None,
     max_file_size: int,
     as_json: bool,
 ) -> None:
@@ -171,6 +178,11 @@ def validate(
         validate_file(path, format=format_name, registry=registry, options=options)
         for path in files
     ]
+    if submitted is not None:  # as import does: the date of returns that carry none
+        reports = [
+            attrs.evolve(r, returns=tuple(as_submitted(r.returns, submitted, False)))
+            for r in reports
+        ]
     ok = all(r.ok for r in reports)
     if as_json:
         document = {

@@ -19,9 +19,9 @@ service and period, as the workspace gives them).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +31,9 @@ from hubspoke.codes import code_list
 from hubspoke.errors import DataValidationError
 from hubspoke.measures import DIMENSIONS, measures
 from hubspoke.model import MonitoringReturn, Programme
+
+if TYPE_CHECKING:
+    from hubspoke.figures.records import RecordFrames
 
 #: Fields whose completeness is reported: field -> (cases_frame column, code list).
 COMPLETENESS_FIELDS: Final = {
@@ -45,7 +48,26 @@ COMPLETENESS_FIELDS: Final = {
 TIMELY_DAYS: Final = 30
 """A return is timely when submitted within this many days of its period's end."""
 
-STATUSES: Final = ("received", "late", "missing", "not_due")
+#: Register statuses, in the order every output lists them (codes; see :data:`STATUS_LABELS`).
+STATUSES: Final = ("on_time", "late", "undated", "partial", "missing", "not_due")
+#: The one vocabulary of the register: ``returns`` text and JSON, ``score`` and the report.
+STATUS_LABELS: Final = {
+    "on_time": "received on time",
+    "late": "received late",
+    "undated": "received (date unknown)",
+    "partial": "partly received",
+    "missing": "missing",
+    "not_due": "not yet due",
+}
+#: Statuses that count as received.
+RECEIVED: Final = ("on_time", "late", "undated")
+#: The rule every register count uses, stated wherever the counts are shown.
+RECEIVED_RULE: Final = (
+    "an expected return is received when returns covering its whole period have arrived "
+    "(four quarters cover a year, a year covers its quarters), on time when the last of "
+    "them was first submitted by the due date, and of unknown date when one of them "
+    "carries no submission date; partly received when returns cover only part of it"
+)
 
 
 def _require(frame: pd.DataFrame, what: str, columns: Iterable[str]) -> None:
@@ -224,18 +246,51 @@ def _first_submission(
     return out
 
 
+def _covering(
+    first: Mapping[tuple[str, date, date], date | None], service_id: str, start: date, end: date
+) -> tuple[bool, bool, date | None]:
+    """(any, whole, received on): how returns for ``service_id`` cover ``start``-``end``.
+
+    ``received on`` is when the last covering return was first submitted (None
+    when one of them has no date); an exact match is used alone.
+    """
+    if (service_id, start, end) in first:
+        return True, True, first[(service_id, start, end)]
+    spans = sorted(
+        (max(s, start), min(e, end), day)
+        for (sid, s, e), day in first.items()
+        if sid == service_id and s <= end and e >= start
+    )
+    if not spans:
+        return False, False, None
+    reach = start - timedelta(days=1)
+    dates: list[date | None] = []
+    for s, e, day in spans:
+        if s > reach + timedelta(days=1):
+            return True, False, None  # a gap: partly received
+        reach = max(reach, e)
+        dates.append(day)
+    if reach < end:
+        return True, False, None
+    known = [d for d in dates if d is not None]
+    return True, True, max(known) if len(known) == len(dates) else None
+
+
 def reporting(
     programme: Programme, returns: Sequence[MonitoringReturn], today: date
 ) -> pd.DataFrame:
     """Each expected return's status as of ``today``, by service then period start.
 
-    Columns: service_id, period_label, due_on, status, submitted_on, days_late.
-    A return is received when a return for that service and the same dates
-    exists; "late" when its first known submission came after ``due_on``
-    (received with no submission date counts as on time, as nothing says
-    otherwise); "missing" when none exists and ``due_on`` has passed;
-    "not_due" otherwise. ``days_late``: days after ``due_on`` of the first
-    submission (late) or of ``today`` (missing); NA otherwise.
+    Columns: service_id, period_label, due_on, status, label, submitted_on,
+    days_late. Statuses (:data:`STATUSES`, read as :data:`STATUS_LABELS`)
+    follow :data:`RECEIVED_RULE`: an entry is received when returns for the
+    service cover its whole period (an exact match, or quarters covering a
+    year); ``on_time``/``late`` by the first submission of the last covering
+    return against ``due_on``; ``undated`` when one of them carries no
+    submission date (nothing says it was on time); ``partial`` when returns
+    cover part of it and ``due_on`` has passed; ``missing`` when none does and
+    ``due_on`` has passed; ``not_due`` otherwise. ``days_late``: days after
+    ``due_on`` of the submission (late) or of ``today`` (missing, partial).
     """
     first = _first_submission(returns)
     seen: set[tuple[str, date, date]] = set()
@@ -248,13 +303,16 @@ def reporting(
             continue
         seen.add(key)
         days_late: int | None = None
-        submitted = first.get(key)
-        if key in first:
-            status = "received"
-            if submitted is not None and submitted > e.due_on:
+        some, whole, submitted = _covering(first, e.service_id, e.period.start, e.period.end)
+        if whole:
+            if submitted is None:
+                status = "undated"
+            elif submitted > e.due_on:
                 status, days_late = "late", (submitted - e.due_on).days
+            else:
+                status = "on_time"
         elif today > e.due_on:
-            status, days_late = "missing", (today - e.due_on).days
+            status, days_late = ("partial" if some else "missing"), (today - e.due_on).days
         else:
             status = "not_due"
         rows.append(
@@ -263,23 +321,48 @@ def reporting(
                 "period_label": e.period.label,
                 "due_on": pd.Timestamp(e.due_on),
                 "status": status,
+                "label": STATUS_LABELS[status],
                 "submitted_on": pd.NaT if submitted is None else pd.Timestamp(submitted),
                 "days_late": days_late,
             }
         )
-    frame = pd.DataFrame.from_records(
-        rows,
-        columns=["service_id", "period_label", "due_on", "status", "submitted_on", "days_late"],
-    )
+    columns = [
+        "service_id",
+        "period_label",
+        "due_on",
+        "status",
+        "label",
+        "submitted_on",
+        "days_late",
+    ]
+    frame = pd.DataFrame.from_records(rows, columns=columns)
     return frame.astype(
         {
             "service_id": "string",
             "period_label": "string",
             "due_on": "datetime64[ns]",
             "status": pd.CategoricalDtype(list(STATUSES)),
+            "label": "string",
             "submitted_on": "datetime64[ns]",
             "days_late": "Int64",
         }
+    )
+
+
+def register_counts(status: pd.DataFrame) -> dict[str, int]:
+    """How many register entries have each status (every status, zeros included)."""
+    counts = status["status"].astype(str).value_counts()
+    return {s: int(counts.get(s, 0)) for s in STATUSES}
+
+
+def register_line(counts: Mapping[str, int]) -> str:
+    """The register in one line, in :data:`STATUS_LABELS` words (``returns`` and ``score``)."""
+    received = sum(counts[s] for s in RECEIVED)
+    due = received + counts["partial"] + counts["missing"]
+    parts = ", ".join(f"{counts[s]} {STATUS_LABELS[s]}" for s in STATUSES if s != "not_due")
+    return (
+        f"{received} of {due} expected returns due received ({parts}); "
+        f"{counts['not_due']} {STATUS_LABELS['not_due']}."
     )
 
 
@@ -288,30 +371,39 @@ def reporting_rates(
 ) -> pd.DataFrame:
     """Reporting rate and timeliness per service, then ``"all"``, with a message each.
 
+    Counted from :func:`reporting` (so under :data:`RECEIVED_RULE`): partly
+    received returns count as missing here.
+
     Columns: service_id, due (expected returns due by ``today``, or already
     received), received (including late), late, missing, reporting_rate
     (received / due), timely (received within :data:`TIMELY_DAYS` days of
     the period's end), dated (received with a known submission date),
     timeliness (timely / dated), message.
     """
-    first = _first_submission(returns)
+    register = reporting(programme, returns, today)
     per: dict[str, Counter[str]] = {}
-    seen: set[tuple[str, date, date]] = set()
     for e in programme.expected_returns:
-        key = (e.service_id, e.period.start, e.period.end)
-        if key in seen:
-            continue
-        seen.add(key)
-        c = per.setdefault(e.service_id, Counter())
-        if key in first:
+        per.setdefault(e.service_id, Counter())
+    ends = {(e.service_id, e.period.label): e.period.end for e in programme.expected_returns}
+    for sid, label, status, submitted_on in zip(
+        register["service_id"].astype(str),
+        register["period_label"].astype(str),
+        register["status"].astype(str),
+        register["submitted_on"],
+        strict=True,
+    ):
+        c = per[sid]
+        if status in RECEIVED:
             c["due"] += 1
             c["received"] += 1
-            submitted = first[key]
-            if submitted is not None:
+            if status != "undated":
                 c["dated"] += 1
-                c["late"] += submitted > e.due_on
-                c["timely"] += submitted <= e.period.end + timedelta(days=TIMELY_DAYS)
-        elif today > e.due_on:
+                c["late"] += status == "late"
+                end = ends[(sid, label)]
+                c["timely"] += pd.Timestamp(submitted_on).date() <= end + timedelta(
+                    days=TIMELY_DAYS
+                )
+        elif status in ("missing", "partial"):
             c["due"] += 1
             c["missing"] += 1
     tallies = [(sid, per[sid]) for sid in sorted(per)]
@@ -617,3 +709,62 @@ def reconcile_cases_aggregates(values: pd.DataFrame, cases: pd.DataFrame) -> pd.
         "aggregates disagree"
     )
     return out
+
+
+# -- completeness per measure ----------------------------------------------------------------------
+
+
+def measure_completeness(frames: RecordFrames) -> pd.DataFrame:
+    """Of the returns received, how many carry each key-outcome measure and case field.
+
+    One row per measure of the catalogue that evidences a key outcome
+    (``kind`` "measure": returns with a figure for it, any breakdown, among
+    all ``received`` current returns) and per case field a key outcome needs
+    (:data:`hubspoke.measures.KEY_OUTCOME_FIELDS`, ``kind`` "field": returns
+    with the field known for at least one case, among returns with case
+    records). Columns: kind, name, outcome, received, carrying, share, rule.
+    """
+    from hubspoke.measures import KEY_OUTCOME_FIELDS
+
+    received = int(frames.returns["return_id"].nunique())
+    rows: list[dict[str, Any]] = []
+    values = frames.values
+    for m in sorted(measures().values(), key=lambda m: (m.outcome or 0, m.id)):
+        if m.outcome is None:
+            continue
+        carrying = int(values.loc[values["measure"] == m.id, "return_id"].nunique())
+        rows.append(
+            {
+                "kind": "measure",
+                "name": m.id,
+                "outcome": m.outcome,
+                "received": received,
+                "carrying": carrying,
+            }
+        )
+    cases = frames.cases
+    with_cases = int(cases["return_id"].nunique())
+    for field, (outcome, _) in KEY_OUTCOME_FIELDS.items():
+        known = cases.loc[cases[field].notna(), "return_id"]
+        rows.append(
+            {
+                "kind": "field",
+                "name": field,
+                "outcome": outcome,
+                "received": with_cases,
+                "carrying": int(known.nunique()),
+            }
+        )
+    frame = pd.DataFrame.from_records(
+        rows, columns=["kind", "name", "outcome", "received", "carrying"]
+    )
+    frame["share"] = (frame["carrying"] / frame["received"].where(frame["received"] > 0)).astype(
+        "Float64"
+    )
+    frame["rule"] = [
+        "current returns received that give a figure for the measure (any breakdown)"
+        if k == "measure"
+        else "current returns with case records that give the field for at least one case"
+        for k in frame["kind"]
+    ]
+    return frame.astype({"kind": "string", "name": "string", "rule": "string"})

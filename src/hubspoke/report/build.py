@@ -28,6 +28,7 @@ import pandas as pd
 from hubspoke import __version__
 from hubspoke.errors import PrivacyError, ReportError
 from hubspoke.indicators.outcomes import COLUMNS as OUTCOME_COLUMNS
+from hubspoke.indicators.quality import RECEIVED_RULE
 from hubspoke.privacy.exports import write_csv, write_xlsx
 from hubspoke.privacy.rounding import rounded_figures, rounded_outcomes
 from hubspoke.privacy.suppression import DEFAULT_MIN_CELL, MARKER, TOTAL
@@ -61,7 +62,13 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "field_completeness": ("service_id", "field", "records", *t.COMPLETENESS_PARTS),
 }
 
-_STATUS_COLOURS = {"Received": "#009E73", "Late": "#E69F00", "Missing": "#D55E00"}
+_STATUS_COLOURS = {
+    "Received on time": "#009E73",
+    "Received late": "#E69F00",
+    "Received (date unknown)": "#56B4E9",
+    "Partly received": "#CC79A7",
+    "Missing": "#D55E00",
+}
 
 
 @attrs.frozen(kw_only=True)
@@ -315,13 +322,13 @@ def _overview(data: ReportData, totals: t.PublishedTable, status: t.PublishedTab
     spokes = data.spokes
     phases = sorted({int(p) for p in spokes["phase"].dropna()})
     returns = {k: int(v) for k, v in _row(status.cells, TOTAL).items()}
-    received = returns["Received"] + returns["Late"]
-    expected = received + returns["Missing"]
+    received = sum(returns[t.status_column(s)] for s in ("on_time", "late", "undated"))
+    expected = sum(returns.values())
     figures = [
         (str(len(spokes)), "spokes"),
         (str(spokes["hub_id"].nunique()), "hubs"),
         (", ".join(str(p) for p in phases) or "–", "phases"),
-        (f"{received} of {expected}", "returns received (on time or late)"),
+        (f"{received} of {expected}", "expected returns due received (whole period covered)"),
     ]
     if TOTAL in totals.cells.index:
         figures += [(_count_text(v), c) for c, v in _row(totals.cells, TOTAL).items()]
@@ -565,6 +572,7 @@ def _quality(
             "Expected returns by status (returns not yet due are left out).",
         ),
         h.table(status.cells, caption=status.title, total_label=TOTAL),
+        h.paragraph(f"Rule: {RECEIVED_RULE}."),
         h.heading("Field completeness"),
     ]
     cells = completeness.cells

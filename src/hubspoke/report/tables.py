@@ -75,7 +75,18 @@ BY_PROFESSION: Final = ("professionals_trained", "professionals_awareness")
 #: The note shown instead of the original one on a row with a suppressed cell.
 SUPPRESSED_NOTE: Final = "some figures suppressed: small numbers"
 #: Returns statuses shown in the data-quality section, in order.
-RETURN_STATUSES: Final = ("received", "late", "missing")
+#: Register statuses the report counts (every status due; see hubspoke.indicators.quality).
+RETURN_STATUSES: Final = ("on_time", "late", "undated", "partial", "missing")
+
+
+def status_column(status: str) -> str:
+    """A register status as the report's column reads it: ``Received on time``."""
+    from hubspoke.indicators.quality import STATUS_LABELS
+
+    label = STATUS_LABELS[status]
+    return label[0].upper() + label[1:]
+
+
 #: Field-completeness categories, in order.
 COMPLETENESS_PARTS: Final = ("known", "declined", "not_recorded", "missing")
 
@@ -108,9 +119,10 @@ class PublishedTable:
 
 
 def measure_label(measure_id: str) -> str:
-    """The catalogue label of a measure, or the id made readable."""
-    found = measures().get(measure_id)
-    return found.label if found is not None else measure_id.replace("_", " ").capitalize()
+    """The catalogue label of a measure (``new_areas`` too), or the id made readable."""
+    from hubspoke.measures import label_of
+
+    return label_of(measure_id)
 
 
 def service_labels(spokes: pd.DataFrame) -> dict[str, str]:
@@ -257,11 +269,14 @@ def returns_status_counts(status: pd.DataFrame, labels: Mapping[str, str]) -> Pu
         .reindex(columns=list(RETURN_STATUSES), fill_value=0)
     )
     counts.index = pd.Index([labels.get(str(s), str(s)) for s in counts.index], name="Service")
-    counts.columns = pd.Index([c.capitalize() for c in counts.columns])
+    counts.columns = pd.Index([status_column(c) for c in counts.columns])
     counts.loc[TOTAL] = counts.sum(axis=0)
     cells = counts.astype(object).map(int)
     return PublishedTable(
-        name="returns_status", title="Returns against the register", cells=cells, total_label=TOTAL
+        name="returns_status",
+        title="Returns against the register (received: returns covering the whole period)",
+        cells=cells,
+        total_label=TOTAL,
     )
 
 
@@ -551,8 +566,7 @@ def _outcome_measure_label(measure: str) -> str:
 
 
 def _label_of(measure_id: str) -> str:
-    found = measures().get(measure_id)
-    return found.label if found is not None else measure_id.replace("_", " ").capitalize()
+    return measure_label(measure_id)
 
 
 def _plain(record: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,13 @@ its provenance and history. See :mod:`hubspoke.workspace.store` for the
 transaction rules and :mod:`hubspoke.workspace.schema` for migrations.
 """
 
-from hubspoke.workspace.outcome import ImportOutcome, ImportStatus, Replacement, SourceFile
+from hubspoke.workspace.outcome import (
+    ImportOutcome,
+    ImportStatus,
+    Replacement,
+    SourceFile,
+    StoredReturn,
+)
 from hubspoke.workspace.schema import APPLICATION_ID, MIGRATIONS, schema_version
 from hubspoke.workspace.store import FileReportLike, Workspace, dump_content
 
@@ -18,6 +24,7 @@ __all__ = [
     "ImportStatus",
     "Replacement",
     "SourceFile",
+    "StoredReturn",
     "Workspace",
     "dump_content",
     "schema_version",

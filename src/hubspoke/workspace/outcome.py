@@ -11,11 +11,27 @@ import attrs
 
 from hubspoke.diagnostics import Diagnostic, Severity
 
-#: ``imported``: new returns stored; ``superseded``: stored, and at least one
-#: replaced an earlier return for the same service and period; ``unchanged``:
-#: this exact file was stored before, nothing written; ``rejected``: nothing
-#: in the file could be stored.
-ImportStatus: TypeAlias = Literal["imported", "unchanged", "superseded", "rejected"]
+#: ``imported``: new returns stored, nothing earlier for their periods;
+#: ``superseded``: stored, and replaced all that was current for a period;
+#: ``merged``: stored, replacing or adding some figures or records and keeping
+#: the earlier submissions' others; ``history``: stored as history only, as
+#: later submissions carry everything it does (an older resubmission arriving
+#: late); ``unchanged``: this exact file was stored before, nothing written;
+#: ``rejected``: nothing in the file could be stored. A file of several
+#: returns takes the first of superseded, merged, history, imported that any
+#: of its returns has; ``ImportOutcome.stored`` says each return's.
+ImportStatus: TypeAlias = Literal[
+    "imported", "merged", "superseded", "history", "unchanged", "rejected"
+]
+#: Statuses in the order summaries list them.
+STATUSES: tuple[ImportStatus, ...] = (
+    "imported",
+    "merged",
+    "superseded",
+    "history",
+    "unchanged",
+    "rejected",
+)
 
 _CHUNK = 1024 * 1024
 
@@ -55,6 +71,31 @@ class Replacement:
 
 
 @attrs.frozen(kw_only=True)
+class StoredReturn:
+    """What one stored return did (:class:`hubspoke.workspace.supersession.Effect`).
+
+    ``replaced``: earlier figures and kinds of record it replaced (figures as
+    ``measure: old -> new``); ``merged``: its figures and kinds nothing earlier
+    carried, added beside the earlier ones; ``kept``: earlier figures and
+    kinds still current; ``dropped``: earlier ones no longer current because
+    it replaces everything; ``history``: its own that later submissions carry.
+    """
+
+    service_id: str
+    period_label: str
+    status: str
+    replaced: tuple[str, ...] = ()
+    merged: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+    history: tuple[str, ...] = ()
+    message: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in attrs.asdict(self).items()}
+
+
+@attrs.frozen(kw_only=True)
 class ImportOutcome:
     """The result of :meth:`Workspace.import_file` for one file.
 
@@ -75,6 +116,7 @@ class ImportOutcome:
     diagnostics: tuple[Diagnostic, ...] = ()
     returns_stored: int = 0
     replaced: tuple[Replacement, ...] = ()
+    stored: tuple[StoredReturn, ...] = ()
     imported_at: datetime | None = None
     message: str = ""
 
@@ -99,6 +141,7 @@ class ImportOutcome:
             "rows_rejected": self.rows_rejected,
             "returns_stored": self.returns_stored,
             "replaced": [attrs.asdict(r) for r in self.replaced],
+            "returns": [r.to_json() for r in self.stored],
             "imported_at": None if self.imported_at is None else self.imported_at.isoformat(),
             "message": self.message,
             "diagnostics": [diagnostic_to_json(d) for d in self.diagnostics],

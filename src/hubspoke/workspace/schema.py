@@ -300,12 +300,25 @@ def _summarised_findings(conn: sqlite3.Connection) -> None:
     )
 
 
+def _merged_returns(conn: sqlite3.Connection) -> None:
+    """Migration 5: ``returns.merged``, 1 for a current return built from several submissions.
+
+    A merged return is derived (:mod:`hubspoke.workspace.supersession`): its
+    records are copied from the submissions it combines, and it is rebuilt
+    whenever another submission for its service and period arrives. Every
+    other row is a submission as received. Returns stored before this
+    migration are all counted as submissions.
+    """
+    conn.execute("ALTER TABLE returns ADD COLUMN merged INTEGER NOT NULL DEFAULT 0")
+
+
 #: Every migration, in order; ``len(MIGRATIONS)`` is the current schema version.
 MIGRATIONS: Sequence[Migration] = (
     _create_schema,
     _add_record_counts,
     _record_tables,
     _summarised_findings,
+    _merged_returns,
 )
 
 

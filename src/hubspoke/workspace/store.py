@@ -29,9 +29,9 @@ from hubspoke.workspace import schema, writing
 from hubspoke.workspace.content import dump_content
 from hubspoke.workspace.outcome import (
     ImportOutcome,
-    ImportStatus,
     Replacement,
     SourceFile,
+    StoredReturn,
 )
 
 if TYPE_CHECKING:
@@ -352,7 +352,13 @@ class Workspace:
     # -- importing ---------------------------------------------------------------------
 
     def import_file(
-        self, path: Path | str, *, format: str | None = None, max_bytes: int | None = None
+        self,
+        path: Path | str,
+        *,
+        format: str | None = None,
+        max_bytes: int | None = None,
+        submitted: date | None = None,
+        replace_all: bool = False,
     ) -> ImportOutcome:
         """Validate and store one return file in one transaction.
 
@@ -361,6 +367,9 @@ class Workspace:
         changed) and still changes nothing if it is still rejected. ``format``
         names the importer and skips detection; ``max_bytes`` is the largest
         file read (default :data:`hubspoke.plugins.contract.DEFAULT_MAX_BYTES`).
+        ``submitted`` is the submission date of returns that carry none, and
+        ``replace_all`` marks every return ``replaces_earlier`` (see
+        :meth:`store_report`).
         """
         from hubspoke.plugins.contract import DEFAULT_MAX_BYTES, LoadOptions
         from hubspoke.validation import validate_file
@@ -376,7 +385,7 @@ class Workspace:
         programme = self.programme() if self.has_programme() else None
         options = LoadOptions(programme=programme, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
         report = validate_file(path, format=format, options=options)
-        return self.store_report(source, report)
+        return self.store_report(source, report, submitted=submitted, replace_all=replace_all)
 
     def _file_row(self, sha256: str) -> sqlite3.Row | None:
         with _sqlite_errors(self._path):
@@ -452,12 +461,23 @@ class Workspace:
             ) in rows
         )
 
-    def store_report(self, source: SourceFile, report: FileReportLike) -> ImportOutcome:
+    def store_report(
+        self,
+        source: SourceFile,
+        report: FileReportLike,
+        *,
+        submitted: date | None = None,
+        replace_all: bool = False,
+    ) -> ImportOutcome:
         """Store a validated file's returns in one transaction (see :meth:`import_file`).
 
-        Each return replaces the kinds of record it carries in the current
-        return for its service and period (:func:`supersession.plan`); a file
-        with no return is recorded as rejected.
+        Each return is stored as received and the current return for its
+        service and period is rebuilt from every submission
+        (:func:`hubspoke.workspace.supersession.fold`: figures replaced one
+        by one, other records by kind, latest submitted last); a file with
+        no return is recorded as rejected. ``submitted`` is set on returns
+        that carry no submission date; ``replace_all`` marks every return
+        ``replaces_earlier``.
         """
         now = self._clock()
         diagnostics = tuple(report.diagnostics)
@@ -478,7 +498,7 @@ class Workspace:
         version = writing.importer_version(report)
         prepared = [
             writing.prepare(r, source, report.importer or "unknown", version, now)
-            for r in report.returns
+            for r in writing.as_submitted(report.returns, submitted, replace_all)
         ]
         with (
             _sqlite_errors(self._path),
@@ -509,22 +529,23 @@ class Workspace:
             )
             replaced: list[Replacement] = []
             notes: list[Diagnostic] = []
+            effects: list[StoredReturn] = []
             for item, frames in zip(prepared, held, strict=True):
-                replacement, note = writing.insert_return(conn, item, source.sha256, now, frames)
+                replacement, found, done = writing.insert_return(
+                    conn, item, source.sha256, now, frames
+                )
                 if replacement is not None:
                     replaced.append(replacement)
-                if note is not None:
-                    notes.append(note)
-            status: ImportStatus = "superseded" if replaced else "imported"
-            if replaced:
+                notes.extend(found)
+                effects.append(writing.stored_return(item, done))
+            status = writing.file_status(effects)
+            if status != "imported":
                 conn.execute(
                     "UPDATE files SET status = 'superseded' WHERE sha256 = ?", (source.sha256,)
                 )
             diagnostics += tuple(notes)
             store_diagnostics(conn, source.sha256, diagnostics)
-        message = f"{_count(len(prepared), 'return')} stored"
-        if replaced:
-            message += f", {len(replaced)} replacing an earlier submission"
+        message = writing.file_message(effects)
         return ImportOutcome(
             status=status,
             path=source.path,
@@ -536,6 +557,7 @@ class Workspace:
             diagnostics=diagnostics,
             returns_stored=len(prepared),
             replaced=tuple(replaced),
+            stored=tuple(effects),
             imported_at=now,
             message=message,
         )
@@ -725,7 +747,8 @@ class Workspace:
         with _sqlite_errors(self._path):
             rows = self._conn.execute(
                 "SELECT service_id, period_start, period_end, period_label, submitted_on "
-                "FROM returns ORDER BY service_id, period_start, period_end, id"
+                "FROM returns WHERE merged = 0 "  # submissions, not the returns merged from them
+                "ORDER BY service_id, period_start, period_end, id"
             ).fetchall()
         return tuple(
             MonitoringReturn(

@@ -9,8 +9,9 @@ in SQL from the returns it was merged from.
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ import attrs
 from hubspoke.diagnostics import Diagnostic, Location, Severity
 from hubspoke.model import MonitoringReturn, Provenance
 from hubspoke.workspace import records, supersession
-from hubspoke.workspace.outcome import Replacement, SourceFile
+from hubspoke.workspace.outcome import ImportStatus, Replacement, SourceFile, StoredReturn
 
 if TYPE_CHECKING:
     from hubspoke.workspace.store import FileReportLike
@@ -44,6 +45,20 @@ def importer_version(report: FileReportLike) -> str:
     return "unknown"
 
 
+def as_submitted(
+    returns: Iterable[MonitoringReturn], submitted: date | None, replace_all: bool
+) -> list[MonitoringReturn]:
+    """``returns`` with ``submitted`` where they carry no date, marked if ``replace_all``."""
+    out = []
+    for ret in returns:
+        if submitted is not None and ret.submitted_on is None:
+            ret = attrs.evolve(ret, submitted_on=submitted)
+        if replace_all and not ret.replaces_earlier:
+            ret = attrs.evolve(ret, replaces_earlier=True)
+        out.append(ret)
+    return out
+
+
 def prepare(
     ret: MonitoringReturn, source: SourceFile, importer: str, version: str, now: datetime
 ) -> MonitoringReturn:
@@ -60,37 +75,47 @@ def prepare(
     return attrs.evolve(ret, provenance=provenance)
 
 
-@attrs.frozen
-class _Current:
-    """The current stored return for a service and period, as supersession sees it."""
-
-    id: int
-    file_name: str
-    sha256: str
-    submitted_on: date | None
-    replaces_earlier: bool
-    counts: dict[str, int]
+_DIMENSIONS = records.KINDS["values"].sql_columns[1:-1]
 
 
-def _current(conn: sqlite3.Connection, ret: MonitoringReturn) -> _Current | None:
-    row = conn.execute(
-        "SELECT r.id, f.file_name, r.file_sha256, r.submitted_on, r.replaces_earlier, "
-        "r.n_values, r.n_cases, r.n_activities, r.n_outcomes FROM returns r "
-        "JOIN files f ON f.sha256 = r.file_sha256 "
-        "WHERE r.service_id = ? AND r.period_start = ? AND r.period_end = ? "
-        "AND r.superseded_by IS NULL",
-        (ret.service_id, ret.period.start.isoformat(), ret.period.end.isoformat()),
-    ).fetchone()
-    if row is None:
-        return None
-    return _Current(
-        id=int(row[0]),
-        file_name=str(row[1]),
-        sha256=str(row[2]),
-        submitted_on=None if row[3] is None else date.fromisoformat(row[3]),
-        replaces_earlier=bool(row[4]),
-        counts=dict(zip(supersession.KINDS, (int(n) for n in row[5:9]), strict=True)),
-    )
+def _versions(
+    conn: sqlite3.Connection, ids: list[int]
+) -> tuple[dict[int, supersession.Version], dict[tuple[int, supersession.FigureKey], int]]:
+    """The submissions ``ids`` as the rule sees them, and each figure's row (rowid)."""
+    held = ",".join("?" * len(ids))
+    heads = conn.execute(
+        "SELECT r.id, r.submitted_on, r.replaces_earlier, r.n_cases, r.n_activities, "
+        "r.n_outcomes, f.file_name FROM returns r JOIN files f ON f.sha256 = r.file_sha256 "
+        f"WHERE r.id IN ({held})",
+        ids,
+    ).fetchall()
+    figures: dict[int, dict[supersession.FigureKey, float]] = {i: {} for i in ids}
+    rows: dict[tuple[int, supersession.FigureKey], int] = {}
+    dims = ", ".join(_DIMENSIONS)
+    for rowid, return_id, measure, *cells, value in conn.execute(
+        f"SELECT rowid, return_id, measure, {dims}, value FROM return_values "
+        f"WHERE return_id IN ({held}) ORDER BY rowid",
+        ids,
+    ):
+        key = (
+            str(measure),
+            tuple((d, str(c)) for d, c in zip(_DIMENSIONS, cells, strict=True) if c is not None),
+        )
+        if key not in figures[return_id]:  # a repeated figure: the first is the figure
+            figures[return_id][key] = float(value)
+            rows[(return_id, key)] = int(rowid)
+    versions = {
+        int(seq): supersession.Version(
+            seq=int(seq),
+            submitted_on=None if submitted is None else date.fromisoformat(submitted),
+            replaces_earlier=bool(replaces),
+            figures=figures[int(seq)],
+            counts={"cases": int(nc), "activities": int(na), "outcomes": int(no)},
+            name=repr(str(name)),
+        )
+        for seq, submitted, replaces, nc, na, no, name in heads
+    }
+    return versions, rows
 
 
 def insert_return(
@@ -99,83 +124,133 @@ def insert_return(
     sha256: str,
     now: datetime,
     frames: Mapping[str, records.RowSlice] | None = None,
-) -> tuple[Replacement | None, Diagnostic | None]:
-    """Store one return (with its provenance set) against the current one for its period.
+) -> tuple[Replacement | None, list[Diagnostic], supersession.Effect]:
+    """Store one submission (with its provenance set) and rebuild its period's current return.
 
     ``frames`` holds the return's records of any kind the importer gave as a
     frame (record columns only), stored as they are, without model objects.
-    Follows :func:`hubspoke.workspace.supersession.plan`. Returns what it
-    replaced (if anything) and an info diagnostic explaining a merge or an
-    older resubmission.
+    The submission is always stored as received; the current return is then
+    :func:`hubspoke.workspace.supersession.fold` over every submission for
+    the service and period: the one submission it equals, or a ``merged``
+    row whose records are copied in SQL from the submissions it combines
+    (the previous merged row, derived the same way, is replaced). Returns the
+    earlier current return replaced (if any), diagnostics (what was kept,
+    history, ``order-decided``) and what this submission did.
     """
     held_frames = {k: f for k, f in (frames or {}).items() if len(f)}
     label = f"{ret.service_id} {ret.period.label}"
-    held = _current(conn, ret)
-    current = None
-    source = ""
-    if held is not None:
-        current = supersession.Submission(
-            label=label,
-            kinds=tuple(k for k in supersession.KINDS if held.counts[k]),
-            submitted_on=held.submitted_on,
-            replaces_earlier=held.replaces_earlier,
-        )
-        source = (
-            "another return in this file"
-            if held.sha256 == sha256
-            else f"the return from {held.file_name!r}"
-        )
-    new = supersession.Submission.of(ret)
-    if held_frames:
-        kinds = set(new.kinds) | set(held_frames)
-        new = attrs.evolve(new, kinds=tuple(k for k in supersession.KINDS if k in kinds))
-    decided = supersession.plan(new, current, source)
-    next_id = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM returns").fetchone()[0])
-    history_id = next_id if decided.history else None
-    current_id = next_id + decided.history if decided.current is not None else None
-    replacement: Replacement | None = None
-    if held is not None and current_id is not None:
-        # the foreign key is deferred, so the old row may point at the id about to exist
-        conn.execute("UPDATE returns SET superseded_by = ? WHERE id = ?", (current_id, held.id))
-        replacement = Replacement(
-            service_id=ret.service_id, period_label=ret.period.label, earlier_file=held.file_name
-        )
-    new_counts = {
+    key = (ret.service_id, ret.period.start.isoformat(), ret.period.end.isoformat())
+    stored = conn.execute(
+        "SELECT r.id, r.merged, r.superseded_by IS NULL, f.file_name FROM returns r "
+        "JOIN files f ON f.sha256 = r.file_sha256 "
+        "WHERE r.service_id = ? AND r.period_start = ? AND r.period_end = ?",
+        key,
+    ).fetchall()
+    new_id = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM returns").fetchone()[0])
+    counts = {
         k: len(getattr(ret, k)) + (len(held_frames[k]) if k in held_frames else 0)
         for k in supersession.KINDS
     }
-    if history_id is not None:
-        by = current_id if current_id is not None else held.id if held is not None else None
-        _insert_row(conn, history_id, ret, sha256, by, now, new_counts)
-        _insert_new(conn, history_id, ret, held_frames)
-    if decided.current is not None and current_id is not None:
-        counts = {
-            k: new_counts[k] if decided.current.get(k) == "new" else held.counts[k] if held else 0
-            for k in supersession.KINDS
-        }
-        # an older resubmission only fills gaps: the later return's dates and mark stay
-        header = ret
-        if decided.history and held is not None:
-            header = attrs.evolve(
-                ret, submitted_on=held.submitted_on, replaces_earlier=held.replaces_earlier
-            )
-        _insert_row(conn, current_id, header, sha256, None, now, counts)
-        for kind, origin in decided.current.items():
-            if origin == "current" and held is not None:
-                records.copy_records(conn, kind, held.id, current_id)  # type: ignore[arg-type]
-            elif history_id is not None:
-                records.copy_records(conn, kind, history_id, current_id)  # type: ignore[arg-type]
-            else:
-                _insert_kind(conn, current_id, kind, ret, held_frames)
-    note = None
-    if decided.note is not None:
-        note = Diagnostic(
-            code="older-resubmission" if decided.history else "kept-earlier-records",
-            severity=Severity.INFO,
-            message=decided.note,
-            location=Location(file=ret.provenance.source_file if ret.provenance else None),
+    # stored as received; pointing at itself until the current return is decided
+    _insert_row(conn, new_id, ret, sha256, None if not stored else new_id, now, counts)
+    _insert_new(conn, new_id, ret, held_frames)
+    if not stored:
+        return (
+            None,
+            [],
+            supersession.Effect(
+                status="imported", label=label, message=f"{label}: first return stored"
+            ),
         )
-    return replacement, note
+    earlier = next(str(name) for _, _, current, name in stored if current)
+    derived = [int(i) for i, merged, _, _ in stored if merged]
+    ids = [int(i) for i, merged, _, _ in stored if not merged] + [new_id]
+    versions, rows = _versions(conn, ids)
+    new = versions[new_id]
+    before = supersession.fold(v for v in versions.values() if v.seq != new_id)
+    after = supersession.fold(versions.values())
+    done = supersession.effect(label, new, versions, before, after)
+    for old in derived:  # a merged return is derived: rebuilt from the submissions below
+        for spec in records.KINDS.values():
+            conn.execute(f"DELETE FROM {spec.table} WHERE return_id = ?", (old,))
+        conn.execute("UPDATE returns SET superseded_by = ? WHERE superseded_by = ?", (new_id, old))
+        conn.execute("DELETE FROM returns WHERE id = ?", (old,))
+    current = after.single(versions)
+    if current is None:
+        current = new_id + 1
+        _insert_merged(conn, current, after, versions, rows, now)
+    conn.execute(
+        "UPDATE returns SET superseded_by = ? WHERE service_id = ? AND period_start = ? "
+        "AND period_end = ?",
+        (current, *key),
+    )
+    conn.execute("UPDATE returns SET superseded_by = NULL WHERE id = ?", (current,))
+    notes: list[Diagnostic] = []
+    where = Location(file=ret.provenance.source_file if ret.provenance else None)
+    if done.status in ("merged", "history"):
+        notes.append(
+            Diagnostic(
+                code="older-resubmission" if done.status == "history" else "kept-earlier-records",
+                severity=Severity.INFO,
+                message=done.message,
+                location=where,
+            )
+        )
+    if supersession.order_decides(list(versions.values()), new):
+        undated = new.submitted_on is None or any(v.submitted_on is None for v in versions.values())
+        why = (
+            "a submission for it carries no submission date"
+            if undated
+            else f"two submissions for it carry the same date ({new.submitted_on})"
+        )
+        notes.append(
+            Diagnostic(
+                code="order-decided",
+                severity=Severity.WARNING,
+                message=f"{label}: {why}, so import order decided which figures are current",
+                location=where,
+                suggestion="add a submitted_on column, or import with --submitted DATE",
+            )
+        )
+    replacement = Replacement(
+        service_id=ret.service_id, period_label=ret.period.label, earlier_file=earlier
+    )
+    return replacement, notes, done
+
+
+def _insert_merged(
+    conn: sqlite3.Connection,
+    row_id: int,
+    after: supersession.Current,
+    versions: Mapping[int, supersession.Version],
+    rows: Mapping[tuple[int, supersession.FigureKey], int],
+    now: datetime,
+) -> None:
+    """The merged current return: the latest submission's header, records copied in SQL."""
+    latest = after.latest
+    assert latest is not None
+    counts = [len(after.figures)] + [
+        versions[after.kinds[k]].counts[k] if k in after.kinds else 0
+        for k in supersession.WHOLE_KINDS
+    ]
+    conn.execute(
+        "INSERT INTO returns (id, service_id, period_start, period_end, period_label, "
+        "submitted_on, file_sha256, importer, superseded_by, stored_at, n_values, n_cases, "
+        "n_activities, n_outcomes, replaces_earlier, sheet, merged) "
+        "SELECT ?, service_id, period_start, period_end, period_label, submitted_on, "
+        "file_sha256, importer, ?, ?, ?, ?, ?, ?, 0, sheet, 1 FROM returns WHERE id = ?",
+        (row_id, row_id, now.isoformat(), *counts, latest),
+    )
+    spec = records.KINDS["values"]
+    listed = ", ".join(spec.sql_columns)
+    chosen = sorted(rows[(seq, key)] for key, seq in after.figures.items())
+    conn.execute(
+        f"INSERT INTO {spec.table} (return_id, {listed}) SELECT ?, {listed} FROM {spec.table} "
+        "WHERE rowid IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+        (row_id, json.dumps(chosen)),
+    )
+    for kind, seq in after.kinds.items():
+        records.copy_records(conn, kind, seq, row_id)  # type: ignore[arg-type]
 
 
 def _insert_kind(
@@ -237,3 +312,42 @@ def _insert_row(
             ret.provenance.sheet if ret.provenance else None,
         ),
     )
+
+
+def stored_return(ret: MonitoringReturn, done: supersession.Effect) -> StoredReturn:
+    """What one return did, for :class:`~hubspoke.workspace.outcome.ImportOutcome`."""
+    return StoredReturn(
+        service_id=ret.service_id,
+        period_label=ret.period.label,
+        status=done.status,
+        replaced=done.replaced,
+        merged=done.added,
+        kept=done.kept,
+        dropped=done.dropped,
+        history=done.overridden,
+        message=done.message,
+    )
+
+
+def file_status(effects: Sequence[StoredReturn]) -> ImportStatus:
+    """The first of superseded, merged, history that its returns have, else imported."""
+    found = {e.status for e in effects}
+    for status in ("superseded", "merged", "history"):
+        if status in found:
+            return status
+    return "imported"
+
+
+def file_message(effects: Sequence[StoredReturn]) -> str:
+    """``3 returns stored: 1 imported, 1 merged, 1 superseded``."""
+    from collections import Counter
+
+    counts = Counter(e.status for e in effects)
+    n = len(effects)
+    parts = [
+        f"{counts[s]} {s}" for s in ("imported", "merged", "superseded", "history") if counts[s]
+    ]
+    head = f"{n} return{'s' if n != 1 else ''} stored"
+    if n == 1:
+        return head + (f" ({parts[0].split(' ', 1)[1]})" if parts else "")
+    return head + ": " + ", ".join(parts)
