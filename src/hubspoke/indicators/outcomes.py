@@ -40,6 +40,7 @@ For counts, ``numerator`` and ``denominator`` are NA; for shares and means,
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -504,6 +505,11 @@ def key_outcomes(
     )
 
 
+_DERIVED: weakref.WeakKeyDictionary[
+    RecordFrames, dict[tuple[object, ...], tuple[Programme, pd.DataFrame]]
+] = weakref.WeakKeyDictionary()
+
+
 def key_outcomes_from_frames(
     programme: Programme,
     frames: RecordFrames,
@@ -518,11 +524,40 @@ def key_outcomes_from_frames(
     Every record-level figure comes from :mod:`hubspoke.figures` (column
     operations for all spokes at once). Completeness counts a return as
     received when ``frames.returns`` holds one for the service and dates.
+    Derived once per frames, programme, period, rubric and instruments: a
+    command that prints the outcomes, the figures frame and the report
+    tables computes them once (each caller gets its own copy).
     """
+    catalogue_ = instruments if isinstance(instruments, Mapping) else catalogue(instruments)
+    confidence = tuple(sorted(set(confidence_instruments)))
+    key = (
+        period.start,
+        period.end,
+        period.label,
+        rubric,
+        tuple(sorted(catalogue_.items())),
+        confidence,
+    )
+    held = _DERIVED.setdefault(frames, {}).get(key)
+    if held is not None and held[0] is programme:
+        return held[1].copy()
+    found = _key_outcomes_from_frames(programme, frames, period, rubric, catalogue_, confidence)
+    _DERIVED[frames][key] = (programme, found)
+    return found.copy()
+
+
+def _key_outcomes_from_frames(
+    programme: Programme,
+    frames: RecordFrames,
+    period: Period,
+    rubric: Rubric,
+    instruments: Mapping[str, Instrument],
+    confidence_instruments: Iterable[str],
+) -> pd.DataFrame:
     from hubspoke.figures.facts import evidence
     from hubspoke.figures.spokes import spoke_facts_from_frames
 
-    catalogue_ = instruments if isinstance(instruments, Mapping) else catalogue(instruments)
+    catalogue_ = instruments
     confidence = frozenset(confidence_instruments)
     spokes = sorted((s for s in programme.spokes if spoke_active(s, period)), key=lambda s: s.id)
     now, before = evidence(frames, period), evidence(frames, period.previous())
