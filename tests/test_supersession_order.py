@@ -364,3 +364,14 @@ def test_replace_all_replaces_every_figure(tmp_path: Path) -> None:
     assert "professionals_trained" in doc["returns"][0]["dropped"]
     with Workspace.open(ws, read_only=True) as opened:
         assert len(opened.values_frame()) == 1
+
+
+def test_validate_submitted_dates_returns_that_carry_none(tmp_path: Path) -> None:
+    original = EXAMPLES / "returns" / "values-S12-2015-16-Q2.csv"
+    runner = CliRunner()
+    shown = runner.invoke(main, ["validate", str(original), "--json", "--submitted", "19/10/2015"])
+    (report,) = json.loads(shown.output)["files"]
+    assert [r["submitted_on"] for r in report["returns"]] == ["2015-10-19"]
+    bad = runner.invoke(main, ["validate", str(original), "--submitted", "10/19/2015"])
+    assert bad.exit_code == 2
+    assert "is not a date" in bad.output

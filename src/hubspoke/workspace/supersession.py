@@ -259,7 +259,7 @@ def effect(
         if replaced:
             parts.append(f"replaced {_count(len(replaced), 'item')} ({_listed(replaced)})")
         if dropped:
-            parts.append(f"replaced everything earlier, so {_listed(dropped)} no longer current")
+            parts.append(f"replaced everything earlier: no longer current {_listed(dropped)}")
         if added:
             parts.append(f"merged in {_listed(added)}")
         if kept:
