@@ -132,27 +132,22 @@ def field_completeness(cases: pd.DataFrame) -> pd.DataFrame:
     """
     needed = {"service_id", "age"} | {c for c, _ in COMPLETENESS_FIELDS.values()}
     _require(cases, "field_completeness", sorted(needed))
-    service = cases["service_id"].astype("string")
-    long = pd.DataFrame(
-        {
-            "service_id": pd.concat([service] * len(COMPLETENESS_FIELDS), ignore_index=True),
-            "field": np.repeat(list(COMPLETENESS_FIELDS), len(cases)),
-            "status": pd.concat(
-                [_statuses(cases, f) for f in COMPLETENESS_FIELDS], ignore_index=True
-            ),
-        }
-    )
-    kinds = ["known", "declined", "not_recorded", "missing"]
-    counts = (
-        long.groupby(["service_id", "field", "status"], sort=False).size().unstack("status")
-        if len(long)
-        else pd.DataFrame(columns=kinds, index=pd.MultiIndex.from_arrays([[], []]))
-    )
-    counts = counts.reindex(columns=kinds).fillna(0).astype("int64")
-    counts.insert(0, "records", counts.sum(axis=1))
-    counts.index = counts.index.set_names(["service_id", "field"])
-    out = counts.reset_index()
+    kinds = list(_RANK)
+    codes, services = pd.factorize(cases["service_id"].astype("string"), sort=True)
+    parts = []
+    for field in COMPLETENESS_FIELDS:
+        ranks = _status_ranks(cases, field)
+        grid = np.bincount(codes * len(kinds) + ranks, minlength=len(services) * len(kinds))
+        table = pd.DataFrame(grid.reshape(len(services), len(kinds)), columns=kinds)
+        table.insert(0, "field", field)
+        table.insert(0, "service_id", [str(x) for x in services])
+        parts.append(table)
     columns = ["service_id", "field", "records", *kinds]
+    if parts and len(cases):
+        out = pd.concat(parts, ignore_index=True)
+    else:
+        out = pd.DataFrame({c: [] for c in ["service_id", "field", *kinds]})
+    out.insert(2, "records", out[kinds].sum(axis=1) if len(out) else [])
     order = {f: i for i, f in enumerate(COMPLETENESS_FIELDS)}
     out = out.assign(_o=out["field"].map(order)).sort_values(["service_id", "_o"], kind="stable")
     out = out.loc[:, columns].reset_index(drop=True)
