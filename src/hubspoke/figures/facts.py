@@ -192,9 +192,7 @@ def one_to_one_by_unit(ev: Evidence, unit_of: Mapping[str, str] | None) -> pd.Da
         unit_code = np.array(found, dtype=np.int64)
     units = unit_code[pairs_service] if len(pairs_service) else np.zeros(0, np.int64)
     keep = units >= 0
-    span = int(pairs_case.max(initial=0)) + 1
-    unique_units = np.unique(units[keep] * span + pairs_case[keep]) // span
-    counts = np.bincount(unique_units, minlength=len(unit_names)).astype("float64")
+    counts = _distinct_per_unit(units[keep], pairs_case[keep], len(unit_names))
     distinct = pd.Series(counts, index=pd.Index(unit_names, dtype=object))
     distinct = distinct[distinct > 0]
     n_returns = case_returns.groupby("service_id").size()
@@ -207,6 +205,19 @@ def one_to_one_by_unit(ev: Evidence, unit_of: Mapping[str, str] | None) -> pd.Da
         out[col] = out[col].fillna(0).astype("int64")
     out.index.name = "service_id"
     return out
+
+
+def _distinct_per_unit(units: Array, cases: Array, n_units: int) -> Array:
+    """How many distinct ``cases`` each unit has (pairs may repeat), as floats, per unit code."""
+    span = int(cases.max(initial=0)) + 1
+    if n_units * span <= 64_000_000:  # a mark per (unit, case): linear, no sort
+        marks = np.zeros(n_units * span, dtype=bool)
+        marks[units * span + cases] = True
+        counted: Array = marks.reshape(n_units, span).sum(axis=1).astype("float64")
+        return counted
+    unique_units = np.unique(units * span + cases) // span
+    found: Array = np.bincount(unique_units, minlength=n_units).astype("float64")
+    return found
 
 
 _PAIRS: weakref.WeakKeyDictionary[
