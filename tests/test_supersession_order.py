@@ -143,18 +143,18 @@ def state(path: Path, figures: bool = True) -> dict[str, Any]:
         names = dict(zip(history["return_id"], history["file_sha256"], strict=True))
         versions = {
             (
-                row.service_id,
-                row.period_label,
-                str(row.submitted_on),
-                row.file_sha256,
-                bool(row.current),
-                None if pd.isna(row.superseded_by) else names[int(row.superseded_by)],
-                int(row.values),
-                int(row.cases),
-                int(row.activities),
-                int(row.outcomes),
+                str(row["service_id"]),
+                str(row["period_label"]),
+                str(row["submitted_on"]),
+                str(row["file_sha256"]),
+                bool(row["current"]),
+                None if pd.isna(row["superseded_by"]) else names[int(row["superseded_by"])],
+                int(row["values"]),
+                int(row["cases"]),
+                int(row["activities"]),
+                int(row["outcomes"]),
             )
-            for row in history.itertuples()
+            for row in history.to_dict("records")
         }
     return {"outcomes": outcomes, "records": records, "history": versions}
 
@@ -170,7 +170,7 @@ def _assert_same(left: dict[str, Any], right: dict[str, Any]) -> None:
 
 def _store_all(path: Path, items: Sequence[tuple[SourceFile, FileReport]]) -> list[tuple[str, str]]:
     programme = loads_programme(PROGRAMME.read_text(encoding="utf-8"))
-    statuses = []
+    statuses: list[tuple[str, str]] = []
     with Workspace.open(path) as ws:
         ws.set_programme(programme)
         for source, report in items:
