@@ -372,3 +372,12 @@ def test_charts_are_svg_and_png() -> None:
         ["Q1", "Q2"], [charts.Series(name="Phase 1", values=(1.0, None))], title="Reach"
     )
     assert line.startswith(b"\x89PNG")
+
+
+def test_every_workspace_figure_method_takes_programme_to_date(workspace: Path) -> None:
+    with Workspace.open(workspace) as ws:
+        everything = ws.period("all")
+        assert ws.scores("all").period == everything
+        pd.testing.assert_frame_equal(ws.key_outcomes("all"), ws.key_outcomes(everything))
+        pd.testing.assert_frame_equal(ws.figures_by_return("all"), ws.figures_by_return(everything))
+        pd.testing.assert_frame_equal(ws.reconciliation("all"), ws.reconciliation(everything))

@@ -767,7 +767,7 @@ class Workspace:
         from hubspoke.indicators.rubric import DEFAULT_RUBRIC
 
         return score_programme_from_frames(
-            self.programme(), self.frames(), _period(period), rubric or DEFAULT_RUBRIC
+            self.programme(), self.frames(), self.period(period), rubric or DEFAULT_RUBRIC
         )
 
     def key_outcomes(self, period: Period | str, rubric: Rubric | None = None) -> pd.DataFrame:
@@ -776,7 +776,7 @@ class Workspace:
         from hubspoke.indicators.rubric import DEFAULT_RUBRIC
 
         return key_outcomes_from_frames(
-            self.programme(), self.frames(), _period(period), rubric or DEFAULT_RUBRIC
+            self.programme(), self.frames(), self.period(period), rubric or DEFAULT_RUBRIC
         )
 
     def figures_by_return(self, period: Period | str) -> pd.DataFrame:
@@ -788,7 +788,7 @@ class Workspace:
         """
         from hubspoke.figures.published import figures_by_return
 
-        return figures_by_return(self.programme(), self.frames(), _period(period))
+        return figures_by_return(self.programme(), self.frames(), self.period(period))
 
     def reconciliation(self, period: Period | str) -> pd.DataFrame:
         """Figures whose sources disagree in the returns counted for ``period``, both kept.
@@ -797,7 +797,7 @@ class Workspace:
         """
         from hubspoke.figures.published import reconciliation_for
 
-        return reconciliation_for(self.programme(), self.frames(), _period(period))
+        return reconciliation_for(self.programme(), self.frames(), self.period(period))
 
     def figures(
         self,
@@ -1005,10 +1005,6 @@ def _writable(path: Path) -> bool:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _period(period: Period | str) -> Period:
-    return period if isinstance(period, Period) else parse_period(period)
 
 
 __all__: Sequence[str] = ("FileReportLike", "Workspace", "dump_content")
