@@ -152,3 +152,40 @@ def published_total(figures: Iterable[object]) -> int:
         if v is not None and v is not pd.NA and v == v:  # NaN is not equal to itself
             total += round_count(_whole(v))
     return total
+
+
+def rounded_field_completeness(cases: pd.DataFrame) -> pd.DataFrame:
+    """Field completeness per service with every count rounded per return before summing.
+
+    ``cases`` is a case record frame with ``return_id`` (the workspace's).
+    Known, declined, not recorded and missing are counted per return and
+    field, each rounded (:func:`round_counts`), then summed per service; so,
+    like every other published count, a completeness figure of any edition
+    is a sum of rounded per-return figures, and editions cannot be
+    differenced to recover a small count. Columns as
+    :func:`hubspoke.indicators.quality.field_completeness`.
+    """
+    from hubspoke.indicators.quality import COMPLETENESS_FIELDS, field_completeness
+
+    parts = ["known", "declined", "not_recorded", "missing"]
+    per_return = field_completeness(
+        cases.assign(service_id=cases["return_id"].astype("string")).drop(columns=["return_id"])
+    )
+    owners = cases[["return_id", "service_id"]].drop_duplicates("return_id")
+    service_of = dict(
+        zip(owners["return_id"].astype(str), owners["service_id"].astype(str), strict=True)
+    )
+    per_return["service_id"] = per_return["service_id"].astype(str).map(service_of)
+    for part in parts:
+        per_return[part] = round_counts(per_return[part])
+    out = per_return.groupby(["service_id", "field"], sort=False)[parts].sum().reset_index()
+    out.insert(2, "records", out[parts].sum(axis=1))
+    order = {f: i for i, f in enumerate(COMPLETENESS_FIELDS)}
+    out = out.assign(_o=out["field"].map(order)).sort_values(["service_id", "_o"], kind="stable")
+    columns = ["service_id", "field", "records", *parts]
+    out = out.loc[:, columns].reset_index(drop=True)
+    out = out.astype(
+        {"service_id": "string", "field": "string", **dict.fromkeys(columns[2:], "Int64")}
+    )
+    out["completeness"] = (out["known"] / out["records"]).astype("Float64")
+    return out

@@ -51,8 +51,9 @@ def report_data_from_workspace(
     report. Values and case records outside ``period`` are left out.
     """
     from hubspoke.frames import spokes_frame
-    from hubspoke.indicators.quality import field_completeness, field_completeness_people
+    from hubspoke.indicators.quality import field_completeness_people
     from hubspoke.indicators.rubric import DEFAULT_RUBRIC
+    from hubspoke.privacy.rounding import rounded_field_completeness
 
     programme = ws.programme()
     # one default for score and report: programme to date (Workspace.default_period)
@@ -79,9 +80,8 @@ def report_data_from_workspace(
         values=ws.figures_by_return(chosen),
         reconciliation=ws.reconciliation(chosen),
         returns_status=status,
-        field_completeness=field_completeness(
-            _inside(ws.frames().cases.drop(columns=["return_id"]), chosen)
-        ),
+        # rounded per return like every published count, so editions cannot be differenced
+        field_completeness=rounded_field_completeness(_inside(ws.frames().cases, chosen)),
         provenance=_provenance(ws),
         figures=ws.figures(chosen, rubric=rubric),
         completeness_people=field_completeness_people(
