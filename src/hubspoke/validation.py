@@ -41,6 +41,8 @@ from hubspoke.rules import RULES, ColumnCheck, ColumnPlace, check_return, closes
 if TYPE_CHECKING:
     import pandas as pd
 
+    from hubspoke.rules.stored import Screened
+
 __all__ = [
     "RULES",
     "ColumnCheck",
@@ -259,16 +261,46 @@ def validate_file(
     with _gc_paused():
         checked = pipeline_checks(result, file=path.name, importer=importer.name, options=options)
         diagnostics = _with_return_checks(result, kept=checked.kept) + checked.diagnostics
-    from hubspoke.plugins.record_frames import select
 
+    screened = _screened(result, checked, path.name)
     return attrs.evolve(
         base,
-        returns=checked.returns,
-        record_frames=select(result.record_frames, checked.kept),
-        diagnostics=diagnostics,
+        returns=screened.returns,
+        record_frames=screened.record_frames,
+        diagnostics=diagnostics + screened.diagnostics,
         rows_read=result.rows_read,
-        rows_imported=checked.rows_imported,
-        rows_rejected=checked.rows_rejected,
+        rows_imported=checked.rows_imported - screened.rows_dropped,
+        rows_rejected=checked.rows_rejected + screened.rows_dropped,
+    )
+
+
+def _screened(result: LoadResult, checked: PipelineCheck, file: str) -> Screened:
+    """:func:`hubspoke.rules.stored.screen` of the returns the pipeline kept."""
+    from hubspoke.plugins.record_frames import select
+    from hubspoke.rules.stored import screen
+
+    sizes = result.record_counts()
+    one_per_row = sum(sizes) == result.rows_imported
+    if one_per_row:
+        rows = [sizes[k] for k in checked.kept]
+    elif len(result.returns) == result.rows_imported:
+        rows = [1 for _ in checked.kept]
+    else:
+        rows = [min(sizes[k], result.rows_imported) for k in checked.kept]
+    several = len(result.returns) > 1
+    located = bool(result.record_locations)
+
+    def locate(k: int, kind: str, i: int, field: str | None) -> Location | None:
+        return result.location_of(checked.kept[k], kind, i, field) if located else None
+
+    return screen(
+        checked.returns,
+        select(result.record_frames, checked.kept),
+        file=file,
+        paths=[f"$.returns[{k}]" if several else "$" for k in checked.kept],
+        locate=locate,
+        rows_of_return=rows,
+        one_record_per_row=one_per_row,
     )
 
 
