@@ -21,11 +21,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
+import attrs
+
 from hubspoke.diagnostics import Diagnostic, Location, Severity
 from hubspoke.errors import DataValidationError, WorkspaceError
 from hubspoke.model import MonitoringReturn, Programme
 from hubspoke.periods import Period, parse_period
-from hubspoke.workspace import schema, writing
+from hubspoke.workspace import schema, supersession, writing
 from hubspoke.workspace.content import dump_content
 from hubspoke.workspace.outcome import (
     ImportOutcome,
@@ -492,6 +494,9 @@ class Workspace:
                     ),
                 )
             return self._reject(source, report, diagnostics, now)
+        overlaps = self._overlaps(source, report.returns)
+        if overlaps:
+            return self._reject(source, _AllRejected(report), diagnostics + overlaps, now)
         from hubspoke.workspace.records import staged_rows
 
         frames = getattr(report, "record_frames", None) or {}
@@ -561,6 +566,50 @@ class Workspace:
             imported_at=now,
             message=message,
         )
+
+    def _overlaps(
+        self, source: SourceFile, returns: Sequence[MonitoringReturn]
+    ) -> tuple[Diagnostic, ...]:
+        """An error for each return whose period would count days twice beside another.
+
+        Against the current returns of the same service and the file's own
+        returns (:func:`supersession.overlap_problem`).
+        """
+        services = sorted({r.service_id for r in returns})
+        with _sqlite_errors(self._path):
+            rows = self._conn.execute(
+                "SELECT service_id, period_start, period_end, period_label FROM returns "
+                f"WHERE superseded_by IS NULL AND service_id IN ({', '.join('?' * len(services))})",
+                services,
+            ).fetchall()
+        held = [
+            (sid, Period(start=date.fromisoformat(a), end=date.fromisoformat(b), label=label))
+            for sid, a, b, label in rows
+        ]
+        held += [(r.service_id, r.period) for r in returns]
+        several = len(returns) > 1
+        found: list[Diagnostic] = []
+        for k, ret in enumerate(returns):
+            for sid, period in held:
+                problem = (
+                    supersession.overlap_problem(ret.period, period)
+                    if sid == ret.service_id
+                    else None
+                )
+                if problem is not None:
+                    found.append(
+                        Diagnostic(
+                            code="overlapping-period",
+                            severity=Severity.ERROR,
+                            message=f"{ret.service_id}: {problem}",
+                            location=Location(
+                                file=source.path.name,
+                                path=f"$.returns[{k}].period" if several else "$.period",
+                            ),
+                        )
+                    )
+                    break
+        return tuple(found)
 
     def _reject(
         self,
@@ -959,6 +1008,41 @@ def summarise_diagnostics(
         )
         kept.append((summary, more))
     return kept
+
+
+@attrs.frozen
+class _AllRejected:
+    """A report whose every row is counted rejected (the whole file was refused)."""
+
+    report: FileReportLike
+
+    @property
+    def importer(self) -> str | None:
+        return self.report.importer
+
+    @property
+    def importer_version(self) -> str | None:
+        return self.report.importer_version
+
+    @property
+    def returns(self) -> tuple[MonitoringReturn, ...]:
+        return ()
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        return tuple(self.report.diagnostics)
+
+    @property
+    def rows_read(self) -> int:
+        return self.report.rows_read
+
+    @property
+    def rows_imported(self) -> int:
+        return 0
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.report.rows_read
 
 
 def store_diagnostics(

@@ -35,6 +35,7 @@ from typing import Literal
 import attrs
 
 from hubspoke.model import MonitoringReturn
+from hubspoke.periods import Period, period_kind
 
 #: The kinds of record a return carries, in the order messages name them.
 KINDS = ("values", "cases", "activities", "outcomes")
@@ -275,4 +276,27 @@ def effect(
         dropped=tuple(dropped),
         overridden=tuple(overridden),
         message=f"{label}: " + "; ".join(parts),
+    )
+
+
+def overlap_problem(new: Period, held: Period) -> str | None:
+    """Why ``new`` may not be stored beside ``held`` (same service), or None when it may.
+
+    Equal dates are a resubmission and disjoint periods are separate returns.
+    A standard period inside another (a quarter in its financial year, a month
+    in its quarter) counts once by the counting rules. Anything else, such as
+    a period one day short of a quarter, or two that only partly overlap,
+    would count the shared days twice: an error.
+    """
+    if new.sort_key == held.sort_key or not new.overlaps(held):
+        return None
+    nested = new.contains_period(held) or held.contains_period(new)
+    if nested and period_kind(new) != "range" and period_kind(held) != "range":
+        return None
+    how = "lies inside" if nested else "partly overlaps"
+    return (
+        f"the period {new.label} ({new.start} to {new.end}) {how} the stored period "
+        f"{held.label} ({held.start} to {held.end}) of the same service without being a "
+        "standard part of it: the shared days would be counted twice. Send a correction "
+        "with the same dates as the stored return, or a standard period (a quarter, a year)"
     )
