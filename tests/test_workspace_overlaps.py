@@ -1,12 +1,16 @@
-"""A return whose period would count days twice beside another is refused (issue 10)."""
+"""Workspace edges (issue 10): periods that would count days twice, file names not in UTF-8."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from hubspoke.cli import main
 from hubspoke.model import MonitoringReturn
 from hubspoke.periods import date_range, financial_quarter, financial_year, parse_period
 from hubspoke.workspace import ImportOutcome, SourceFile, Workspace
@@ -72,3 +76,19 @@ def test_standard_periods_inside_each_other_are_stored(ws: Workspace, tmp_path: 
 def test_the_overlap_rule(new: str, held: str, allowed: bool) -> None:
     problem = overlap_problem(parse_period(new), parse_period(held))
     assert (problem is None) is allowed
+
+
+def test_a_file_name_that_is_not_utf8_is_imported_and_shown(tmp_path: Path) -> None:
+    root = Path(__file__).parents[1]
+    name = os.fsdecode(b"values-\xff-S12.csv")  # a byte no UTF-8 text holds
+    target = tmp_path / name
+    shutil.copyfile(root / "examples" / "returns" / "values-S12-2015-16-Q2.csv", target)
+    workspace = str(tmp_path / "w.hubspoke")
+    programme = str(root / "examples" / "programme.json")
+    result = CliRunner().invoke(main, ["import", programme, str(target), "-w", workspace])
+    assert result.exit_code == 0, result.output
+    assert "values-\ufffd-S12.csv" in result.output
+    with Workspace.open(workspace) as ws:
+        assert ws.imports()["file_name"].tolist()[-1] == "values-\ufffd-S12.csv"
+    again = CliRunner().invoke(main, ["validate", str(target), "--json"])
+    assert again.exit_code == 0, again.output

@@ -37,12 +37,28 @@ class Severity(StrEnum):
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+def decodable(text: str) -> str:
+    """``text`` with bytes that were not UTF-8 (a file name's) shown as U+FFFD.
+
+    Python keeps such bytes of a file name as lone surrogates, which can be
+    neither printed nor stored; the name is kept, readable, with a mark
+    where each bad byte was.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text
+
+
 def printable(text: str) -> str:
     """``text`` with control characters escaped (``\\n``, ``\\x1b``), safe to print on a terminal.
 
     A newline or an ANSI escape in a file name or cell would otherwise
     rewrite what the terminal shows; bidirectional overrides are escaped too.
+    Bytes of a file name that were not UTF-8 are shown as U+FFFD.
     """
+    text = decodable(text)
     if not _CONTROL.search(text):
         return text
     return _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
@@ -69,7 +85,7 @@ class Location:
     (``$.spokes[3].start``) for structured input.
     """
 
-    file: str | None = None
+    file: str | None = attrs.field(default=None, converter=attrs.converters.optional(decodable))
     sheet: str | None = None
     row: int | None = None
     column: str | None = None

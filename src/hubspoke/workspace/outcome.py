@@ -44,6 +44,13 @@ class SourceFile:
     sha256: str
     size: int
 
+    @property
+    def name(self) -> str:
+        """The file's name as stored and shown (bytes that were not UTF-8 as U+FFFD)."""
+        from hubspoke.diagnostics import decodable
+
+        return decodable(self.path.name)
+
     @classmethod
     def read(cls, path: Path) -> SourceFile:
         """Hash ``path`` in 1 MiB chunks (OSError propagates for unreadable files)."""

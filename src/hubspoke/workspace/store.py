@@ -302,7 +302,7 @@ class Workspace:
         ]
         provenance = {
             "stored_at": self._clock().isoformat(),
-            "file_name": None if source is None else source.path.name,
+            "file_name": None if source is None else source.name,
             "sha256": None if source is None else source.sha256,
         }
         with self._write() as conn:
@@ -490,7 +490,7 @@ class Workspace:
                         code="no-returns",
                         severity=Severity.ERROR,
                         message="the file holds no return to store",
-                        location=Location(file=source.path.name),
+                        location=Location(file=source.name),
                     ),
                 )
             return self._reject(source, report, diagnostics, now)
@@ -521,7 +521,7 @@ class Workspace:
                 "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, 'imported', ?, ?, ?, ?)",
                 (
                     source.sha256,
-                    source.path.name,
+                    source.name,
                     source.size,
                     report.importer,
                     version,
@@ -603,7 +603,7 @@ class Workspace:
                             severity=Severity.ERROR,
                             message=f"{ret.service_id}: {problem}",
                             location=Location(
-                                file=source.path.name,
+                                file=source.name,
                                 path=f"$.returns[{k}].period" if several else "$.period",
                             ),
                         )
@@ -624,7 +624,7 @@ class Workspace:
                 "INSERT OR IGNORE INTO files VALUES (?, ?, ?, ?, NULL, ?, 'rejected', ?, ?, ?, ?)",
                 (
                     source.sha256,
-                    source.path.name,
+                    source.name,
                     source.size,
                     report.importer,
                     now.isoformat(),

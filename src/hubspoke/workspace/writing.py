@@ -65,7 +65,7 @@ def prepare(
     """The return with the workspace's provenance (file, SHA-256, importer, time)."""
     sheet = ret.provenance.sheet if ret.provenance is not None else None
     provenance = Provenance(
-        source_file=source.path.name,
+        source_file=source.name,
         sha256=source.sha256,
         importer=importer,
         importer_version=version,
