@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -92,3 +93,27 @@ def test_a_file_name_that_is_not_utf8_is_imported_and_shown(tmp_path: Path) -> N
         assert ws.imports()["file_name"].tolist()[-1] == "values-\ufffd-S12.csv"
     again = CliRunner().invoke(main, ["validate", str(target), "--json"])
     assert again.exit_code == 0, again.output
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "UPDATE returns SET period_start = 'garbage'",
+        "UPDATE return_cases SET referral_date = '2015-13-45'",
+    ],
+)
+def test_a_workspace_damaged_outside_hubspoke_gives_a_message(
+    ws: Workspace, tmp_path: Path, damage: str
+) -> None:
+    _store(ws, tmp_path, "q1.csv", a_return("SP-NM1", Q1, cases=3))
+    ws.close()
+    conn = sqlite3.connect(ws.path)
+    conn.execute(damage)
+    conn.commit()
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    conn.close()
+    for command in (["score", "--period", "2015-16"], ["report", "--out", str(tmp_path / "r")]):
+        result = CliRunner().invoke(main, [*command[:1], "-w", str(ws.path), *command[1:]])
+        assert result.exit_code == 1, result.output
+        assert "the workspace is damaged" in result.output
+        assert "Traceback" not in result.output

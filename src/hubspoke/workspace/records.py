@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import attrs
 
 from hubspoke.codes import ActivityKind, GoalStatus, code_list
+from hubspoke.errors import WorkspaceError
 from hubspoke.model import (
     Activity,
     CaseRecord,
@@ -481,7 +482,10 @@ def arrow_column_to_pandas(column: pa.ChunkedArray, type_: ColumnType, spec: Col
 
     if type_ == "date":
         days = pc.if_else(pc.equal(column, ""), None, column)
-        stamps = days.cast(pa.date32()).cast(pa.timestamp("ns"))
+        try:
+            stamps = days.cast(pa.date32()).cast(pa.timestamp("ns"))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise WorkspaceError(_damaged(days, spec)) from None
         return pd.Series(stamps.to_pandas(), dtype="datetime64[ns]").array
     if type_ == "string":
         return pd.array(column, dtype="string")
@@ -498,6 +502,22 @@ def arrow_column_to_pandas(column: pa.ChunkedArray, type_: ColumnType, spec: Col
         categories=pd.Index(encoded.dictionary.to_pylist(), dtype=object),
     )
     return categorical.set_categories(spec.categories())
+
+
+def _damaged(days: pa.ChunkedArray, spec: Column | None) -> str:
+    """What is wrong with a date column SQLite holds but no reader can use."""
+    import pyarrow.compute as pc
+
+    parsed = pc.strptime(days, format="%Y-%m-%d", unit="s", error_is_null=True)
+    bad = pc.and_(pc.is_valid(days), pc.is_null(parsed))
+    found = days.filter(bad)
+    value = str(found[0].as_py())[:40] if len(found) else "?"
+    column = spec.sql if spec is not None else "a date column"
+    return (
+        f"the workspace is damaged: {column} holds {value!r}, which is not a date "
+        f"({len(found)} such value(s)); the file was changed outside hubspoke. Restore it "
+        "from a backup, or import the returns again into a new workspace"
+    )
 
 
 def to_frame(

@@ -130,6 +130,32 @@ class Workspace:
         self._immutable = immutable
         self._programme: tuple[int, int, Programme] | None = None
         self._frames: tuple[int, int, RecordFrames] | None = None
+        self._check_returns()
+
+    def _check_returns(self) -> None:
+        """WorkspaceError when a stored return's dates are not dates (changed outside hubspoke).
+
+        Reads only the returns' key columns, so every command checks them on opening
+        and a damaged file gives a plain message instead of a traceback later.
+        """
+        if self.schema_version < 1:
+            return
+        with _sqlite_errors(self._path):
+            row = self._conn.execute(
+                "SELECT id, period_start, period_end, submitted_on FROM returns "
+                "WHERE date(period_start) IS NOT period_start "
+                "OR date(period_end) IS NOT period_end OR period_end < period_start "
+                "OR (submitted_on IS NOT NULL AND date(submitted_on) IS NOT submitted_on) "
+                "LIMIT 1"
+            ).fetchone()
+        if row is not None:
+            self._conn.close()
+            raise WorkspaceError(
+                f"{self._path}: the workspace is damaged: return {row[0]} has period "
+                f"{str(row[1])[:40]!r} to {str(row[2])[:40]!r} (submitted "
+                f"{str(row[3])[:40]!r}), not dates; the file was changed outside hubspoke. "
+                "Restore it from a backup, or import the returns again into a new workspace"
+            )
 
     # -- opening and closing -----------------------------------------------------------
 
