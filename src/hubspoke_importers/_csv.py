@@ -109,8 +109,9 @@ def _records_arrow(text: str, encoded: bytes, delimiter: str) -> _Sheet | None:
     if not any(header_cells):
         return None  # a blank first row: the pandas parsers word that diagnosis
     text_dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    # pd.array wraps the Arrow column; pd.Series(column, dtype=...) would copy it cell by cell
     body = [
-        pd.Series(pc.utf8_trim_whitespace(column.slice(1)), dtype=text_dtype)
+        pd.Series(pd.array(pc.utf8_trim_whitespace(column.slice(1)), dtype=text_dtype))
         for column in table.columns
     ]
     return header_cells, body
