@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from hubspoke.errors import ReportError
+from hubspoke.figures.table import SHARES
 from hubspoke.measures import DIMENSIONS, measures
 from hubspoke.privacy.suppression import (
     MARKER,
@@ -49,23 +50,9 @@ SHARE_GROUPS: Final = (
     ("risk_fell", "risk_stayed", "risk_rose"),
     ("goals_met", "goals_partly_met", "goals_not_met"),
 )
-#: Key-outcome measures whose value is a share (numerator / denominator), shown as a percentage.
-SHARE_MEASURES: Final = frozenset(
-    {
-        "sustainable_funding",
-        "embedded",
-        "distinct_identity",
-        "risk_fell",
-        "risk_stayed",
-        "risk_rose",
-        "goals_met",
-        "goals_partly_met",
-        "goals_not_met",
-        "confidence_improved",
-        "reliably_improved",
-        "reliably_deteriorated",
-    }
-)
+#: Key-outcome measures whose value is a share (numerator / denominator), shown as a percentage:
+#: the figures frame's definition (one list).
+SHARE_MEASURES: Final = SHARES
 #: Key outcomes that count people (4 reach, 5 partner skills, 6 young people).
 PEOPLE_OUTCOMES: Final = frozenset({4, 5, 6})
 #: Outcome measures in 4-6 that count services or places, not people.
