@@ -13,6 +13,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn, ParamSpec, TypeVar
 
 import click
@@ -112,4 +113,16 @@ def max_file_size_option() -> Callable[[Callable[P, R]], Callable[P, R]]:
         show_default=f"{DEFAULT_MAX_BYTES // 1024**2}M",
         help="Refuse return files larger than this (e.g. 200M, 1G). "
         "Default: $HUBSPOKE_MAX_FILE_SIZE. Workbooks keep a lower limit of their own.",
+    )
+
+
+def workspace_option() -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``--workspace/-w``: an existing workspace file (default: $HUBSPOKE_WORKSPACE)."""
+    return click.option(
+        "--workspace",
+        "-w",
+        required=True,
+        envvar="HUBSPOKE_WORKSPACE",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="The workspace file. Default: $HUBSPOKE_WORKSPACE.",
     )

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from hubspoke.cli._common import EXIT_OK, EXIT_USAGE, fail, friendly_errors
+from hubspoke.cli._common import EXIT_OK, EXIT_USAGE, fail, friendly_errors, workspace_option
 from hubspoke.workspace import Workspace
 from hubspoke.workspace.export import (
     FORMATS,
@@ -34,14 +34,7 @@ from hubspoke.workspace.export import (
 
 
 @click.command()
-@click.option(
-    "--workspace",
-    "-w",
-    required=True,
-    envvar="HUBSPOKE_WORKSPACE",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The workspace file. Default: $HUBSPOKE_WORKSPACE.",
-)
+@workspace_option()
 @click.option(
     "--out",
     "-o",

@@ -14,20 +14,13 @@ from pathlib import Path
 
 import click
 
-from hubspoke.cli._common import EXIT_OK, friendly_errors
+from hubspoke.cli._common import EXIT_OK, friendly_errors, workspace_option
 from hubspoke.privacy.suppression import DEFAULT_MIN_CELL
 from hubspoke.workspace import Workspace
 
 
 @click.command()
-@click.option(
-    "--workspace",
-    "-w",
-    required=True,
-    envvar="HUBSPOKE_WORKSPACE",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The workspace file. Default: $HUBSPOKE_WORKSPACE.",
-)
+@workspace_option()
 @click.option(
     "--out",
     "-o",

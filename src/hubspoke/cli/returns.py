@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hubspoke.cli._common import EXIT_OK, friendly_errors
+from hubspoke.cli._common import EXIT_OK, friendly_errors, workspace_option
 from hubspoke.cli._frames import records
 from hubspoke.workspace import Workspace
 
@@ -131,14 +131,7 @@ def completeness_text(carried: pd.DataFrame) -> str:
 
 
 @click.command()
-@click.option(
-    "--workspace",
-    "-w",
-    required=True,
-    envvar="HUBSPOKE_WORKSPACE",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The workspace file. Default: $HUBSPOKE_WORKSPACE.",
-)
+@workspace_option()
 @click.option("--json", "as_json", is_flag=True, help="Print every expected return as JSON.")
 @click.option(
     "--today",

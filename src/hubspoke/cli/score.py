@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import click
 import pandas as pd
 
-from hubspoke.cli._common import EXIT_OK, EXIT_USAGE, fail, friendly_errors
+from hubspoke.cli._common import EXIT_OK, EXIT_USAGE, fail, friendly_errors, workspace_option
 from hubspoke.cli._frames import json_value, records
 from hubspoke.errors import PeriodError
 from hubspoke.periods import Period
@@ -264,14 +264,7 @@ def reconciliation_text(differences: pd.DataFrame) -> str:
 
 
 @click.command()
-@click.option(
-    "--workspace",
-    "-w",
-    required=True,
-    envvar="HUBSPOKE_WORKSPACE",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The workspace file. Default: $HUBSPOKE_WORKSPACE.",
-)
+@workspace_option()
 @click.option(
     "--period",
     metavar="P",
