@@ -31,7 +31,6 @@ from hubspoke.model import (
     Activity,
     CaseRecord,
     DataValue,
-    MonitoringReturn,
     OutcomeRecord,
     RiskAssessment,
 )
@@ -144,18 +143,6 @@ KINDS: Final[Mapping[Kind, RecordKind]] = {
     ),
 }
 """Every kind of record, in the order messages and frames name them."""
-
-#: Columns of the returns frame (one row per return), in order.
-RETURN_COLUMNS: Final = (
-    "return_id",
-    "service_id",
-    "period_label",
-    "period_start",
-    "period_end",
-    "submitted_on",
-    "replaces_earlier",
-    "source_sha256",
-)
 
 # -- writing from model objects ----------------------------------------------------------------
 
@@ -359,14 +346,6 @@ def copy_records(conn: sqlite3.Connection, kind: Kind, from_id: int, to_id: int)
         f"SELECT ?, {listed} FROM {spec.table} WHERE return_id = ? ORDER BY rowid",
         (to_id, from_id),
     )
-
-
-def insert_all(conn: sqlite3.Connection, return_id: int, ret: MonitoringReturn) -> None:
-    """Insert every record of ``ret`` under ``return_id``."""
-    for kind in KINDS:
-        records = getattr(ret, kind)
-        if records:
-            insert_records(conn, return_id, kind, records)
 
 
 # -- reading as typed frames -------------------------------------------------------------------
@@ -573,11 +552,5 @@ def read_frames(
         assembled |= {n: frame[n].array for n in names}
         if kind == "values":
             assembled["source_sha256"] = by_id["source_sha256"].array.take(position)
-        out[kind] = pd_frame(assembled)
+        out[kind] = pd.DataFrame(assembled)
     return out
-
-
-def pd_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
-    import pandas as pd
-
-    return pd.DataFrame(dict(columns))
