@@ -81,8 +81,38 @@ class Evidence:
         return mask
 
 
+_EVIDENCE: weakref.WeakKeyDictionary[RecordFrames, dict[tuple[date, date], Evidence]] = (
+    weakref.WeakKeyDictionary()
+)
+#: What is derived from one Evidence (latest case records, referrals, ...), once each.
+_OF_EVIDENCE: weakref.WeakKeyDictionary[Evidence, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
 def evidence(frames: RecordFrames, period: Period) -> Evidence:
-    """The :class:`Evidence` of ``frames`` for ``period``."""
+    """The :class:`Evidence` of ``frames`` for ``period``.
+
+    Made once per frames and period: the score, the outcomes, the figures
+    frame and the report of one command share it (and what is derived from
+    it). Treat it and its frames as read-only.
+    """
+    per_period = _EVIDENCE.setdefault(frames, {})
+    key = (period.start, period.end)
+    held = per_period.get(key)
+    if held is None:
+        held = _evidence(frames, period)
+        per_period[key] = held
+    return held
+
+
+def once_per_evidence(ev: Evidence, name: str, make: Any) -> Any:
+    """``make(ev)``, once per evidence (shared: callers must not modify it)."""
+    held = _OF_EVIDENCE.setdefault(ev, {})
+    if name not in held:
+        held[name] = make(ev)
+    return held[name]
+
+
+def _evidence(frames: RecordFrames, period: Period) -> Evidence:
     counted = counted_returns(frames.returns, period)
     dates = counted[["return_id", "period_start", "period_end"]]
     figures = figures_of(frames).merge(dates, on="return_id", how="inner")
@@ -233,7 +263,7 @@ def _one_to_one_pairs(ev: Evidence) -> tuple[list[str], Array, Array]:
     once per frames and counted returns, so a roll-up to any unit is a relabelling.
     """
     per_period = _PAIRS.setdefault(ev.frames, {})
-    key = (ev.period.start, ev.period.end, tuple(ev.counted["return_id"].to_numpy(dtype="int64")))
+    key = tuple(ev.counted["return_id"].to_numpy(dtype="int64").tolist())
     held = per_period.get(key)
     if held is not None:
         return held
@@ -250,11 +280,23 @@ def _one_to_one_pairs(ev: Evidence) -> tuple[list[str], Array, Array]:
     service_codes, service_names = pd.factorize(cases["service_id"], sort=True)
     case_codes = _case_codes(ev.frames).astype(np.int64)
     span = int(case_codes.max(initial=0)) + 1
-    keys = np.unique(service_codes[pick].astype(np.int64) * span + case_codes[pick])
+    keys = _distinct_keys(service_codes[pick].astype(np.int64) * span + case_codes[pick])
     names = [str(n) for n in service_names]
     held = (names, keys // span, keys % span)
     per_period[key] = held
     return held
+
+
+def _distinct_keys(keys: Array) -> Array:
+    """The distinct values of integer ``keys``, sorted."""
+    top = int(keys.max(initial=-1)) + 1
+    if top <= 64_000_000 and int(keys.min(initial=0)) >= 0:  # a mark per key: linear, no sort
+        marks = np.zeros(top, dtype=bool)
+        marks[keys] = True
+        found: Array = np.flatnonzero(marks).astype(np.int64)
+        return found
+    distinct: Array = np.unique(keys)
+    return distinct
 
 
 def paired_totals(ev: Evidence, first: Sequence[str], second: Sequence[str]) -> pd.DataFrame:
@@ -297,7 +339,14 @@ def referrals(ev: Evidence) -> pd.DataFrame:
     distinct case id; a case with no source counts in the total only). A
     return with only a reported total says nothing by source and is left
     out of both. Only services with such a return.
+    Derived once per evidence (do not modify the result).
     """
+    found: pd.DataFrame = once_per_evidence(ev, "referrals", _referrals)
+    return found
+
+
+def _referrals(ev: Evidence) -> pd.DataFrame:
+    """:func:`referrals`, computed."""
     values = ev.frames.values
     pick = ev.mask("values") & (values["measure"] == "referrals_received").to_numpy(dtype=bool)
     others = [d for d in DIMENSIONS if d != "referral_source"]
@@ -386,8 +435,19 @@ def latest_cases(ev: Evidence) -> pd.DataFrame:
 
     "Latest" is by the return's period end, then start; a case listed twice
     in one return keeps the record greatest by every column's value (an
-    order-free tie-break).
+    order-free tie-break). Derived once per evidence (do not modify the result).
     """
+    found: pd.DataFrame = once_per_evidence(ev, "latest_cases", _latest_cases)
+    return found
+
+
+def latest_case_outcomes(ev: Evidence) -> pd.DataFrame:
+    """:func:`case_outcomes` of :func:`latest_cases`, once per evidence (do not modify it)."""
+    found: pd.DataFrame = once_per_evidence(ev, "case_outcomes", lambda e: case_outcomes(latest_cases(e)))
+    return found
+
+
+def _latest_cases(ev: Evidence) -> pd.DataFrame:
     cases = ev.frames.cases
     mask = ev.mask("cases")
     sub = cases[mask].reset_index(drop=True)

@@ -18,9 +18,9 @@ import pandas as pd
 from hubspoke.codes import FundingCondition
 from hubspoke.figures.facts import (
     Evidence,
-    case_outcomes,
     evidence,
-    latest_cases,
+    latest_case_outcomes,
+    once_per_evidence,
     paired_totals,
     referrals,
 )
@@ -69,13 +69,14 @@ class ReturnInputs:
     hours: Mapping[str, tuple[float, float]]
 
 
-def return_inputs(ev: Evidence, cases: pd.DataFrame | None = None) -> ReturnInputs:
-    """:class:`ReturnInputs` for every service of ``ev``.
+def return_inputs(ev: Evidence) -> ReturnInputs:
+    """:class:`ReturnInputs` for every service of ``ev`` (derived once per evidence)."""
+    found: ReturnInputs = once_per_evidence(ev, "return_inputs", _return_inputs)
+    return found
 
-    ``cases``: :func:`~hubspoke.figures.facts.case_outcomes` of ``ev`` if
-    already computed.
-    """
-    mix = case_outcomes(latest_cases(ev)) if cases is None else cases
+
+def _return_inputs(ev: Evidence) -> ReturnInputs:
+    mix = latest_case_outcomes(ev)
     return ReturnInputs(
         forums=_pairs(paired_totals(ev, [FORUMS_ATTENDED], [FORUMS_HELD]), "a", "b"),
         referrals=_pairs(referrals(ev), "agency", "total"),

@@ -15,14 +15,15 @@ Tables built from it say so.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
 from hubspoke.figures.counted import counted_returns
 from hubspoke.figures.records import RecordFrames
-from hubspoke.figures.sources import reconciliation, return_figures
+from hubspoke.figures.facts import figures_of
+from hubspoke.figures.sources import reconcile
 from hubspoke.model import Programme
 from hubspoke.periods import Period
 
@@ -60,8 +61,7 @@ def figures_by_return(
     Ordered by service, period start and end, then measure.
     """
     counted = _counted(programme, frames, period)
-    ids = counted["return_id"].to_numpy(dtype="int64")
-    figures = return_figures(frames.select(ids))
+    figures = _figures_of_returns(frames, counted["return_id"].to_numpy(dtype="int64"))
     figures = figures[figures["used"].to_numpy(dtype=bool)]
     if measures is not None:
         figures = figures[figures["measure"].isin(list(measures))]
@@ -91,4 +91,16 @@ def reconciliation_for(programme: Programme, frames: RecordFrames, period: Perio
     figures, the one used and the difference, with a plain message.
     """
     counted = _counted(programme, frames, period)
-    return reconciliation(frames.select(counted["return_id"].to_numpy(dtype="int64")))
+    ids = counted["return_id"].to_numpy(dtype="int64")
+    returns = frames.returns
+    return reconcile(
+        _figures_of_returns(frames, ids),
+        returns[returns["return_id"].isin(ids).to_numpy(dtype=bool)].reset_index(drop=True),
+    )
+
+
+def _figures_of_returns(frames: RecordFrames, ids: np.ndarray[Any, Any]) -> pd.DataFrame:
+    """The rows of ``figures_of(frames)`` for returns ``ids`` (a return's figures are its own)."""
+    figures = figures_of(frames)
+    keep = np.isin(figures["return_id"].to_numpy(dtype="int64"), ids)
+    return figures[keep].reset_index(drop=True)

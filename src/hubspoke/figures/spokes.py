@@ -16,10 +16,9 @@ from hubspoke.codes import PlacementType
 from hubspoke.figures.facts import (
     Evidence,
     by_profession,
-    case_outcomes,
     evidence,
     goal_statuses,
-    latest_cases,
+    latest_case_outcomes,
     one_to_one,
     one_to_one_by_unit,
     score_pairs,
@@ -153,8 +152,8 @@ def spoke_facts_from_frames(
     """
     ev = evidence(frames, period) if evidence_now is None else evidence_now
     before = evidence(frames, period.previous()) if evidence_before is None else evidence_before
-    cases = case_outcomes(latest_cases(ev))
-    found = return_inputs(ev, cases)
+    cases = latest_case_outcomes(ev)
+    found = return_inputs(ev)
     now_tables, before_tables = _reach_tables(ev), _reach_tables(before)
     trained = _sourced_lookup(sourced(ev, "professionals_trained"))
     aware = _sourced_lookup(sourced(ev, "professionals_awareness"))

@@ -158,6 +158,33 @@ def field_completeness(cases: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _people(
+    case_id: pd.Series, service: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], int, npt.NDArray[np.int64]]:
+    """Each record's young person, as ``(person code per record, people, service per person)``.
+
+    A young person is a distinct ``case_id`` within a service; a record
+    without an id is a person of its own. Codes are dense from 0.
+    """
+    codes, uniques = pd.factorize(case_id, use_na_sentinel=True)
+    ids = np.asarray(codes, dtype=np.int64)
+    span = len(uniques) + len(ids) + 1
+    alone = len(uniques) + np.arange(len(ids), dtype=np.int64)
+    key = service * span + np.where(ids >= 0, ids, alone)
+    people, person = np.unique(key, return_inverse=True)
+    return person.astype(np.int64), len(people), people // span
+
+
+def _best_rank(
+    person: npt.NDArray[np.int64], n_people: int, rank: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Each person's best (lowest) rank in :data:`_RANK` over their records."""
+    best = np.full(n_people, len(_RANK) - 1, dtype=np.int64)
+    for r in range(len(_RANK) - 2, -1, -1):  # the best status seen wins: fill worst to best
+        best[person[rank == r]] = r
+    return best
+
+
 def field_completeness_people(cases: pd.DataFrame) -> pd.DataFrame:
     """Completeness of each field per service, counting each young person once.
 
@@ -170,23 +197,19 @@ def field_completeness_people(cases: pd.DataFrame) -> pd.DataFrame:
     """
     needed = {"service_id", "case_id", "age"} | {c for c, _ in COMPLETENESS_FIELDS.values()}
     _require(cases, "field_completeness_people", sorted(needed))
-    codes, _ = pd.factorize(cases["case_id"], use_na_sentinel=True)
-    person = np.where(codes >= 0, codes, -1 - np.arange(len(cases)))
-    service = cases["service_id"].astype("string").to_numpy(dtype=object)
+    service, services = pd.factorize(cases["service_id"].astype("string"), sort=True)
+    person, n_people, person_service = _people(cases["case_id"], np.asarray(service, np.int64))
+    kinds = list(_RANK)
     parts = []
     for field in COMPLETENESS_FIELDS:
-        rank = _status_ranks(cases, field)
-        best = (
-            pd.DataFrame({"service_id": service, "p": person, "r": rank})
-            .groupby(["service_id", "p"], sort=False)["r"]
-            .min()
+        best = _best_rank(person, n_people, _status_ranks(cases, field))
+        grid = np.bincount(
+            person_service * len(kinds) + best, minlength=len(services) * len(kinds)
         )
-        counts = best.groupby(level="service_id").value_counts().unstack(fill_value=0)
-        counts = counts.reindex(columns=range(len(_RANK)), fill_value=0)
-        counts.columns = pd.Index(list(_RANK))
-        counts.insert(0, "field", field)
-        parts.append(counts.reset_index())
-    kinds = list(_RANK)
+        table = pd.DataFrame(grid.reshape(len(services), len(kinds)), columns=kinds)
+        table.insert(0, "field", field)
+        table.insert(0, "service_id", [str(x) for x in services])
+        parts.append(table)
     if parts and len(cases):
         out = pd.concat(parts, ignore_index=True)
     else:

@@ -91,50 +91,56 @@ def rounded_outcomes(
     would add to the rounded ones.
     """
     out = key_outcomes.copy()
-    for column in ("value", "numerator", "denominator"):
-        out[column] = out[column].astype("Float64")
-    for k in range(len(out)):
-        outcome = out["outcome"].iloc[k]
-        measure = str(out["measure"].iloc[k])
-        base = measure.split(":")[0]
+    cols = {c: out[c].astype("Float64").astype(object).tolist() for c in _ROUNDED}
+    exact = list(cols["value"])
+    outcomes = out["outcome"].astype(object).tolist()
+    measures_ = [str(m) for m in out["measure"]]
+    levels = [str(v) for v in out["level"]]
+    first_at: dict[tuple[str, str], int] = {}
+    for k, key in enumerate(zip(measures_, levels, strict=True)):
+        first_at.setdefault(key, k)
+    value, num, den = cols["value"], cols["numerator"], cols["denominator"]
+    for k, measure in enumerate(measures_):
+        outcome, base = outcomes[k], measure.split(":")[0]
         if pd.isna(outcome) or int(outcome) not in people_outcomes or base in not_people:
             continue
-        value, num, den = (out[c].iloc[k] for c in ("value", "numerator", "denominator"))
-        at = out.index[k]
         # the period tables' totals are programme-wide
-        known = totals if str(out["level"].iloc[k]) == "programme" else {}
+        known = totals if levels[k] == "programme" else {}
         if base in shares:
-            if not pd.isna(num) and not pd.isna(den):
-                rnum, rden = round_count(_whole(num)), round_count(_whole(den))
-                out.loc[at, ["numerator", "denominator"]] = [float(rnum), float(rden)]
-                out.loc[at, "value"] = float(rnum) / rden if rden else pd.NA
+            if not pd.isna(num[k]) and not pd.isna(den[k]):
+                rnum, rden = round_count(_whole(num[k])), round_count(_whole(den[k]))
+                num[k], den[k] = float(rnum), float(rden)
+                value[k] = float(rnum) / rden if rden else pd.NA
             continue
-        if not pd.isna(den):
-            out.loc[at, "denominator"] = float(round_count(_whole(den)))
-            if not pd.isna(num) and pd.isna(value):
-                out.loc[at, "numerator"] = float(round_count(_whole(num)))
+        if not pd.isna(den[k]):
+            den[k] = float(round_count(_whole(den[k])))
+            if not pd.isna(num[k]) and pd.isna(value[k]):
+                num[k] = float(round_count(_whole(num[k])))
             continue
-        if pd.isna(value):
+        if pd.isna(value[k]):
             continue
         if measure.endswith("_change"):
             stem = measure.removesuffix("_change")
-            current = out.loc[out["measure"].astype(str) == stem, "value"]
-            levels = out.loc[out["measure"].astype(str) == stem, "level"]
-            same = current[levels.astype(str) == str(out["level"].iloc[k])]
-            if len(same) and not pd.isna(same.iloc[0]):
-                exact = key_outcomes.loc[same.index[0], "value"]
-                previous = _whole(exact) - _whole(value)
+            at = first_at.get((stem, levels[k]))
+            if at is not None and not pd.isna(value[at]):
+                previous = _whole(exact[at]) - _whole(value[k])
                 if previous >= 0:
-                    shown = known.get(stem, round_count(_whole(exact)))
-                    out.loc[at, "value"] = float(shown - round_count(previous))
+                    shown = known.get(stem, round_count(_whole(exact[at])))
+                    value[k] = float(shown - round_count(previous))
                     continue
-            out.loc[at, "value"] = pd.NA
+            value[k] = pd.NA
             continue
         if measure in known:
-            out.loc[at, "value"] = float(known[measure])
-        elif float(value) >= 0 and float(value).is_integer():
-            out.loc[at, "value"] = float(round_count(_whole(value)))
+            value[k] = float(known[measure])
+        elif float(value[k]) >= 0 and float(value[k]).is_integer():
+            value[k] = float(round_count(_whole(value[k])))
+    for column in _ROUNDED:
+        out[column] = pd.array(cols[column], dtype="Float64")
     return out
+
+
+#: The columns of the key outcomes that :func:`rounded_outcomes` rounds.
+_ROUNDED: Final = ("value", "numerator", "denominator")
 
 
 def _whole(value: object) -> int:
