@@ -443,7 +443,9 @@ def latest_cases(ev: Evidence) -> pd.DataFrame:
 
 def latest_case_outcomes(ev: Evidence) -> pd.DataFrame:
     """:func:`case_outcomes` of :func:`latest_cases`, once per evidence (do not modify it)."""
-    found: pd.DataFrame = once_per_evidence(ev, "case_outcomes", lambda e: case_outcomes(latest_cases(e)))
+    found: pd.DataFrame = once_per_evidence(
+        ev, "case_outcomes", lambda e: case_outcomes(latest_cases(e))
+    )
     return found
 
 

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from hubspoke.figures.counted import counted_returns
-from hubspoke.figures.records import RecordFrames
 from hubspoke.figures.facts import figures_of
+from hubspoke.figures.records import RecordFrames
 from hubspoke.figures.sources import reconcile
 from hubspoke.model import Programme
 from hubspoke.periods import Period

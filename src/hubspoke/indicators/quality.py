@@ -203,9 +203,7 @@ def field_completeness_people(cases: pd.DataFrame) -> pd.DataFrame:
     parts = []
     for field in COMPLETENESS_FIELDS:
         best = _best_rank(person, n_people, _status_ranks(cases, field))
-        grid = np.bincount(
-            person_service * len(kinds) + best, minlength=len(services) * len(kinds)
-        )
+        grid = np.bincount(person_service * len(kinds) + best, minlength=len(services) * len(kinds))
         table = pd.DataFrame(grid.reshape(len(services), len(kinds)), columns=kinds)
         table.insert(0, "field", field)
         table.insert(0, "service_id", [str(x) for x in services])

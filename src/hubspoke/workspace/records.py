@@ -34,7 +34,7 @@ from hubspoke.model import (
     OutcomeRecord,
     RiskAssessment,
 )
-from hubspoke.workspace.schema import RECORD_DIMENSIONS
+from hubspoke.workspace.schema import GENERATION, RECORD_DIMENSIONS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -375,9 +375,24 @@ def _typed_select(columns: Sequence[tuple[str, ColumnType]], body: str) -> str:
 
 @attrs.frozen
 class TableReader:
-    """Reads queries as Arrow tables from one read-only snapshot of a workspace file."""
+    """Reads queries as Arrow tables from one read-only snapshot of a workspace file.
+
+    ``twin``: opens another snapshot of the same file (for reading a large
+    table in two threads), or None.
+    """
 
     cursor: Any
+    twin: Callable[[], ReadSnapshot] | None = None
+
+    def generation(self) -> int:
+        """The workspace's write generation as this snapshot sees it.
+
+        Read first, it also fixes the snapshot: SQLite takes a read
+        transaction's snapshot at its first read.
+        """
+        self.cursor.execute(GENERATION)
+        row = self.cursor.fetchone()
+        return int(row[0]) if row is not None else 0
 
     def query(
         self, columns: Sequence[tuple[str, ColumnType]], body: str, params: Sequence[object] = ()
@@ -401,7 +416,7 @@ class ReadSnapshot:
 
         self._conn = adbc.connect(_uri(path, immutable))
         self._cursor = self._conn.cursor()
-        self.reader = TableReader(self._cursor)
+        self.reader = TableReader(self._cursor, lambda: ReadSnapshot(path, immutable=immutable))
 
     def close(self) -> None:
         self._cursor.close()
@@ -536,6 +551,7 @@ def read_frames(
     import numpy as np
     import pandas as pd
 
+    generation = reader.generation()
     columns, body = returns_table_sql(where)
     returns = to_frame(reader.query(columns, body, params), columns, {})
     out: dict[str, pd.DataFrame] = {"returns": returns}
@@ -543,8 +559,13 @@ def read_frames(
     for kind in kinds:
         spec = KINDS[kind]
         chosen = None if wanted is None else wanted.get(kind)
-        cols, sql = record_table_sql(kind, where, chosen)
-        frame = to_frame(reader.query(cols, sql, params), cols, {c.sql: c for c in spec.columns})
+        if kind == "cases":
+            table = _read_cases(reader, generation, where, params, chosen)
+            cols = record_table_sql(kind, where, chosen)[0]
+        else:
+            cols, sql = record_table_sql(kind, where, chosen)
+            table = reader.query(cols, sql, params)
+        frame = to_frame(table, cols, {c.sql: c for c in spec.columns})
         position = by_id.index.get_indexer(pd.Index(frame["return_id"].to_numpy(dtype=np.int64)))
         taken = {name: by_id[name].array.take(position) for name in PERIOD_COLUMNS}
         names = [c for c in frame.columns if c != "return_id"]
@@ -554,3 +575,64 @@ def read_frames(
             assembled["source_sha256"] = by_id["source_sha256"].array.take(position)
         out[kind] = pd.DataFrame(assembled)
     return out
+
+
+#: Case records past which :func:`read_frames` reads the cases in two threads.
+PARALLEL_CASES: Final = 100_000
+
+
+def _read_cases(
+    reader: TableReader,
+    generation: int,
+    where: str,
+    params: Sequence[object],
+    wanted: Sequence[str] | None,
+) -> pa.Table:
+    """The case records of returns matching ``where``, as :func:`record_table_sql` orders them.
+
+    Past :data:`PARALLEL_CASES` records, the later returns' half is read by a
+    second snapshot in another thread (SQLite decodes rows in C, without the
+    GIL). It is used only when that snapshot has the same write generation
+    as ``reader`` (the same state of the file); otherwise ``reader`` reads it.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    cols, sql = record_table_sql("cases", where, wanted)
+    counts = reader.query(  # the stored counts only balance the halves
+        [("id", "int"), ("n", "int")],
+        f"SELECT r.id, coalesce(r.n_cases, 0) FROM returns r WHERE {where} ORDER BY r.id",
+        params,
+    )
+    n = counts.column(1).to_numpy(zero_copy_only=False)
+    if reader.twin is None or int(n.sum()) < PARALLEL_CASES:
+        return reader.query(cols, sql, params)
+    ids = counts.column(0).to_numpy(zero_copy_only=False)
+    split = int(ids[int(np.searchsorted(np.cumsum(n), n.sum() / 2))])
+    first = record_table_sql("cases", f"({where}) AND r.id <= {split}", wanted)[1]
+    second = record_table_sql("cases", f"({where}) AND r.id > {split}", wanted)[1]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        later = pool.submit(_read_in_twin, reader.twin, generation, cols, second, params)
+        tables = [reader.query(cols, first, params)]
+        found = later.result()
+    tables.append(found if found is not None else reader.query(cols, second, params))
+    return pa.concat_tables(tables)
+
+
+def _read_in_twin(
+    open_twin: Callable[[], ReadSnapshot],
+    generation: int,
+    cols: Sequence[tuple[str, ColumnType]],
+    sql: str,
+    params: Sequence[object],
+) -> pa.Table | None:
+    """``sql`` read by another snapshot, or None if it sees another generation or fails."""
+    try:
+        with open_twin() as other:
+            if other.generation() != generation:
+                return None
+            return other.query(cols, sql, params)
+    except Exception:  # the caller reads it itself, and reports any error from there
+        return None

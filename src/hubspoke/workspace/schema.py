@@ -15,6 +15,7 @@ import secrets
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Final
 
 from hubspoke.errors import WorkspaceError
 
@@ -27,6 +28,15 @@ APPLICATION_NAME = "hubspoke-workspace"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 Migration = Callable[[sqlite3.Connection], None]
+
+#: Adds one to the workspace's write generation; run by every write transaction before it
+#: commits, so two readers that see the same generation see the same state of the file.
+BUMP_GENERATION: Final = (
+    "INSERT INTO meta (key, value) VALUES ('generation', 1) "
+    "ON CONFLICT (key) DO UPDATE SET value = value + 1"
+)
+#: The write generation (0 in a workspace no hubspoke write has touched since it was added).
+GENERATION: Final = "SELECT coalesce((SELECT value FROM meta WHERE key = 'generation'), 0)"
 
 
 _SCHEMA_1 = """
@@ -393,6 +403,7 @@ def upgrade(
             conn.execute(f"PRAGMA user_version = {number}")
         if version == 0:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(BUMP_GENERATION)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:  # SQLite has rolled back itself after a full disk

@@ -277,8 +277,11 @@ class Workspace:
         """One write transaction: BEGIN IMMEDIATE, COMMIT on success, ROLLBACK otherwise."""
         with _sqlite_errors(self._path):
             self._conn.execute("BEGIN IMMEDIATE")
+            changes = self._conn.total_changes
             try:
                 yield self._conn
+                if self._conn.total_changes != changes:  # a write that changed nothing stays so
+                    self._conn.execute(schema.BUMP_GENERATION)
                 self._conn.execute("COMMIT")
             except BaseException:
                 # after a full disk SQLite may have rolled back already: ROLLBACK would then

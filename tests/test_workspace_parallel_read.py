@@ -1,0 +1,100 @@
+"""Case records read in two threads: the same frames as one reader, from one state of the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hubspoke.periods import financial_quarter
+from hubspoke.workspace import SourceFile, Workspace
+from hubspoke.workspace import records as records_module
+from hubspoke.workspace.records import ReadSnapshot, TableReader, read_frames
+from workspace_fixtures import SPOKES, FakeReport, a_return, programme
+
+QUARTERS = [financial_quarter(2015, q) for q in (1, 2, 3, 4)]
+
+
+def _workspace(tmp_path: Path) -> Path:
+    path = tmp_path / "w.hubspoke"
+    with Workspace.open(path) as ws:
+        ws.set_programme(programme())
+        for k, quarter in enumerate(QUARTERS):
+            returns = tuple(
+                a_return(sid, quarter, cases=3 + 2 * j + k, seed=10 * k + j)
+                for j, sid in enumerate(SPOKES)
+            )
+            src = tmp_path / f"q{k}.json"
+            src.write_text(f"quarter {k}", encoding="utf-8")
+            ws.store_report(SourceFile.read(src), FakeReport(returns=returns))
+    return path
+
+
+def _generation(path: Path) -> int:
+    with ReadSnapshot(path) as reader:
+        return reader.generation()
+
+
+def _serial(path: Path) -> dict[str, pd.DataFrame]:
+    with ReadSnapshot(path) as reader:
+        alone = TableReader(reader.cursor)  # no twin: one reader reads everything
+        return read_frames(alone)
+
+
+def test_every_write_adds_one_to_the_generation(tmp_path: Path) -> None:
+    path = _workspace(tmp_path)
+    before = _generation(path)
+    assert before >= 5  # creation and migrations, the programme, four imports
+    with Workspace.open(path) as ws:
+        src = tmp_path / "again.json"
+        src.write_text("one more", encoding="utf-8")
+        ws.store_report(
+            SourceFile.read(src),
+            FakeReport(returns=(a_return(SPOKES[0], QUARTERS[0], cases=2, seed=99),)),
+        )
+    assert _generation(path) == before + 1
+
+
+def test_two_threads_read_the_frames_one_reader_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _workspace(tmp_path)
+    expected = _serial(path)
+    monkeypatch.setattr(records_module, "PARALLEL_CASES", 1)
+    opened: list[int] = []
+    with ReadSnapshot(path) as reader:
+
+        def twin() -> ReadSnapshot:
+            opened.append(1)
+            return ReadSnapshot(path)
+
+        found = read_frames(TableReader(reader.cursor, twin))
+    assert opened == [1]
+    assert len(expected["cases"]) > 40
+    for name, frame in expected.items():
+        pd.testing.assert_frame_equal(found[name], frame)
+
+
+def test_a_write_between_the_two_snapshots_is_not_mixed_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second thread's snapshot is used only when it sees the first one's state."""
+    path = _workspace(tmp_path)
+    expected = _serial(path)
+    monkeypatch.setattr(records_module, "PARALLEL_CASES", 1)
+    with ReadSnapshot(path) as reader:
+
+        def twin_after_a_write() -> ReadSnapshot:
+            with Workspace.open(path) as ws:  # a correction arrives while the frames are read
+                src = tmp_path / "correction.json"
+                src.write_text("a correction", encoding="utf-8")
+                late = a_return(SPOKES[2], QUARTERS[3], cases=30, seed=77)
+                ws.store_report(SourceFile.read(src), FakeReport(returns=(late,)))
+            return ReadSnapshot(path)
+
+        found = read_frames(TableReader(reader.cursor, twin_after_a_write))
+    for name, frame in expected.items():
+        pd.testing.assert_frame_equal(found[name], frame)
+    after = _serial(path)
+    assert not after["cases"].equals(expected["cases"])  # the write did land, later
