@@ -28,7 +28,7 @@ import pandas as pd
 from hubspoke.codes import AGENCY_REFERRAL_SOURCES, RISK_ORDER
 from hubspoke.figures.counted import counted_returns
 from hubspoke.figures.records import RecordFrames
-from hubspoke.figures.sources import ONE_TO_ONE_CODES, case_ids, return_figures
+from hubspoke.figures.sources import ONE_TO_ONE_CODES, case_ids, distinct_keys, return_figures
 from hubspoke.measures import DIMENSIONS
 from hubspoke.periods import Period, date_range
 
@@ -47,6 +47,21 @@ def figures_of(frames: RecordFrames) -> pd.DataFrame:
     if held is None:
         held = return_figures(frames, _case_codes(frames))
         _FIGURES[frames] = held
+    return held
+
+
+_SERVICE_CODES: weakref.WeakKeyDictionary[RecordFrames, tuple[Array, list[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _service_codes(frames: RecordFrames) -> tuple[Array, list[str]]:
+    """Each case row's service as a code into the sorted service ids (once per frames)."""
+    held = _SERVICE_CODES.get(frames)
+    if held is None:
+        codes, names = pd.factorize(frames.cases["service_id"], sort=True)
+        held = (np.asarray(codes, dtype=np.int64), [str(n) for n in names])
+        _SERVICE_CODES[frames] = held
     return held
 
 
@@ -245,7 +260,7 @@ def _distinct_per_unit(units: Array, cases: Array, n_units: int) -> Array:
         marks[units * span + cases] = True
         counted: Array = marks.reshape(n_units, span).sum(axis=1).astype("float64")
         return counted
-    unique_units = np.unique(units * span + cases) // span
+    unique_units = distinct_keys(units * span + cases) // span
     found: Array = np.bincount(unique_units, minlength=n_units).astype("float64")
     return found
 
@@ -280,23 +295,11 @@ def _one_to_one_pairs(ev: Evidence) -> tuple[list[str], Array, Array]:
     service_codes, service_names = pd.factorize(cases["service_id"], sort=True)
     case_codes = _case_codes(ev.frames).astype(np.int64)
     span = int(case_codes.max(initial=0)) + 1
-    keys = _distinct_keys(service_codes[pick].astype(np.int64) * span + case_codes[pick])
+    keys = distinct_keys(service_codes[pick].astype(np.int64) * span + case_codes[pick])
     names = [str(n) for n in service_names]
     held = (names, keys // span, keys % span)
     per_period[key] = held
     return held
-
-
-def _distinct_keys(keys: Array) -> Array:
-    """The distinct values of integer ``keys``, sorted."""
-    top = int(keys.max(initial=-1)) + 1
-    if top <= 64_000_000 and int(keys.min(initial=0)) >= 0:  # a mark per key: linear, no sort
-        marks = np.zeros(top, dtype=bool)
-        marks[keys] = True
-        found: Array = np.flatnonzero(marks).astype(np.int64)
-        return found
-    distinct: Array = np.unique(keys)
-    return distinct
 
 
 def paired_totals(ev: Evidence, first: Sequence[str], second: Sequence[str]) -> pd.DataFrame:
@@ -367,55 +370,54 @@ def _referrals(ev: Evidence) -> pd.DataFrame:
             "total": split["value"].to_numpy(dtype="float64"),
         }
     )
+    from_cases = _case_referrals(ev, agg["return_id"].to_numpy(dtype="int64"))
+    both = pd.concat([agg, from_cases], ignore_index=True)
+    return both.groupby("service_id", sort=True)[["agency", "total"]].sum()
+
+
+def _case_referrals(ev: Evidence, reported: Array) -> pd.DataFrame:
+    """Per service with dated case records (returns in ``reported`` left out): ``agency, total``.
+
+    Cases referred within their return's period, one per distinct case id and
+    return; a case listed twice in one return takes the record with the
+    greatest source code (compared as text, no source lowest). A service whose
+    dated cases all fall outside their periods still has a row (of zeros).
+    """
     cases = ev.frames.cases
-    in_counted = ev.mask("cases")
     rid = cases["return_id"].to_numpy(dtype="int64")
-    dated = in_counted & cases["referral_date"].notna().to_numpy(dtype=bool)
-    dated = dated & (~np.isin(rid, agg["return_id"].to_numpy(dtype="int64")))
+    dated = ev.mask("cases") & cases["referral_date"].notna().to_numpy(dtype=bool)
+    dated = dated & (~np.isin(rid, reported))
     within = (
         dated
         & (cases["referral_date"] >= cases["period_start"]).to_numpy(dtype=bool, na_value=False)
         & (cases["referral_date"] <= cases["period_end"]).to_numpy(dtype=bool, na_value=False)
     )
+    service, names = _service_codes(ev.frames)
     cat = cases["referral_source"].astype(pd.CategoricalDtype())
-    names = np.array([*map(str, cat.cat.categories), ""], dtype=object)
-    codes = cat.cat.codes.to_numpy(dtype="int64")[within]
-    chosen = pd.DataFrame(
+    labels = [*map(str, cat.cat.categories), ""]  # the last: no source given
+    rank_of = {name: k for k, name in enumerate(sorted(set(labels)))}
+    rank = np.array([rank_of[name] for name in labels], dtype=np.int64)
+    agency = np.array([name in AGENCY_REFERRAL_SOURCES for name in labels], dtype=bool)
+    codes = cat.cat.codes.to_numpy(dtype="int64")
+    codes = np.where(codes < 0, len(labels) - 1, codes)
+    rows = np.flatnonzero(within)
+    r, c, s = rid[rows], _case_codes(ev.frames)[rows], rank[codes[rows]]
+    order = np.lexsort((s, c, r))
+    last = np.ones(len(order), dtype=bool)  # the greatest source of each (return, case)
+    last[:-1] = (r[order][1:] != r[order][:-1]) | (c[order][1:] != c[order][:-1])
+    picked = rows[order[last]]
+    n = len(names)
+    seen = np.bincount(service[dated], minlength=n) > 0
+    out = pd.DataFrame(
         {
-            "service_id": cases["service_id"].to_numpy(dtype=object)[within],
-            "return_id": rid[within],
-            "c": _case_codes(ev.frames)[within],
-            "s": names[np.where(codes < 0, len(names) - 1, codes)],
+            "service_id": np.array(names, dtype=object),
+            "agency": np.bincount(
+                service[picked], weights=agency[codes[picked]].astype("float64"), minlength=n
+            ),
+            "total": np.bincount(service[picked], minlength=n).astype("float64"),
         }
     )
-    # a case listed twice in one return: the record with the greatest source code
-    chosen = chosen.sort_values(["return_id", "c", "s"], kind="stable").drop_duplicates(
-        ["return_id", "c"], keep="last"
-    )
-    from_cases = pd.DataFrame(
-        {
-            "service_id": chosen["service_id"].to_numpy(dtype=object),
-            "return_id": chosen["return_id"].to_numpy(dtype="int64"),
-            "agency": chosen["s"].isin(AGENCY_REFERRAL_SOURCES).to_numpy(dtype="float64"),
-            "total": np.ones(len(chosen)),
-        }
-    )
-    # returns with dated cases but none referred within their period still count (as 0)
-    empty_returns = np.setdiff1d(np.unique(rid[dated]), from_cases["return_id"].to_numpy())
-    service = pd.Series(
-        ev.counted["service_id"].to_numpy(dtype=object),
-        index=ev.counted["return_id"].to_numpy(dtype="int64"),
-    )
-    zeros = pd.DataFrame(
-        {
-            "service_id": service.reindex(empty_returns).to_numpy(dtype=object),
-            "return_id": empty_returns,
-            "agency": 0.0,
-            "total": 0.0,
-        }
-    )
-    both = pd.concat([agg, from_cases, zeros], ignore_index=True)
-    return both.groupby("service_id", sort=True)[["agency", "total"]].sum()
+    return out[seen].reset_index(drop=True)
 
 
 # -- case records: the latest record of each case --------------------------------------------
@@ -451,14 +453,13 @@ def latest_case_outcomes(ev: Evidence) -> pd.DataFrame:
 
 def _latest_cases(ev: Evidence) -> pd.DataFrame:
     cases = ev.frames.cases
-    mask = ev.mask("cases")
-    sub = cases[mask].reset_index(drop=True)
-    if sub.empty:
-        return sub
-    svc = pd.factorize(sub["service_id"])[0]
-    cid = _case_codes(ev.frames)[mask]
-    end = sub["period_end"].to_numpy(dtype="int64")
-    start = sub["period_start"].to_numpy(dtype="int64")
+    rows = np.flatnonzero(ev.mask("cases"))
+    if not len(rows):
+        return cases.iloc[rows].reset_index(drop=True)
+    svc = _service_codes(ev.frames)[0][rows]
+    cid = _case_codes(ev.frames)[rows]
+    end = cases["period_end"].to_numpy(dtype="int64")[rows]
+    start = cases["period_start"].to_numpy(dtype="int64")[rows]
     order = np.lexsort((start, end, cid, svc))
     s_svc, s_cid, s_end, s_start = svc[order], cid[order], end[order], start[order]
     n = len(order)
@@ -474,16 +475,17 @@ def _latest_cases(ev: Evidence) -> pd.DataFrame:
     picked = order[single]
     tied_rows = order[top & (top_count[group_id] > 1)]
     if len(tied_rows):
-        tied = sub.iloc[tied_rows]
+        tied = cases.iloc[rows[tied_rows]]
         keys = pd.DataFrame(
             {"_g": group_id[top & (top_count[group_id] > 1)]}
-            | {str(c): tied[c].astype(str).to_numpy(dtype=object) for c in sub.columns},
+            | {str(c): tied[c].astype(str).to_numpy(dtype=object) for c in cases.columns},
         )
         keys.index = tied_rows
-        keys = keys.sort_values(["_g", *[str(c) for c in sub.columns]], kind="stable")
+        keys = keys.sort_values(["_g", *[str(c) for c in cases.columns]], kind="stable")
         best = keys.drop_duplicates("_g", keep="last").index.to_numpy(dtype="int64")
         picked = np.concatenate([picked, best])
-    return sub.iloc[np.sort(picked)].reset_index(drop=True)
+    found: pd.DataFrame = cases.iloc[rows[np.sort(picked)]].reset_index(drop=True)
+    return found
 
 
 def case_outcomes(latest: pd.DataFrame) -> pd.DataFrame:

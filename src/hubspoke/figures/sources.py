@@ -173,10 +173,28 @@ def _distinct_per_return(
     mask: np.ndarray,
     among: np.ndarray,
 ) -> np.ndarray:
-    """Distinct case ids per return in ``among`` (sorted ids), counting rows where ``mask``."""
-    pairs = pd.DataFrame({"r": rid[mask], "c": cid[mask]}).drop_duplicates()
-    counts = pairs["r"].value_counts()
-    return counts.reindex(among, fill_value=0).to_numpy(dtype="float64")
+    """Distinct case ids per return in ``among`` (sorted ids), counting rows where ``mask``.
+
+    Every return of a masked row must be in ``among``.
+    """
+    position = np.searchsorted(among, rid[mask]).astype(np.int64)
+    case = cid[mask].astype(np.int64) + 1  # -1 (no id) becomes 0
+    span = int(case.max(initial=0)) + 1
+    distinct = distinct_keys(position * span + case)
+    counts = np.bincount(distinct // span, minlength=len(among))
+    return counts.astype("float64")
+
+
+def distinct_keys(keys: np.ndarray) -> np.ndarray:
+    """The distinct values of integer ``keys``, sorted."""
+    top = int(keys.max(initial=-1)) + 1
+    if top <= 64_000_000 and int(keys.min(initial=0)) >= 0:  # a mark per key: linear, no sort
+        marks = np.zeros(top, dtype=bool)
+        marks[keys] = True
+        found: np.ndarray = np.flatnonzero(marks).astype(np.int64)
+        return found
+    distinct: np.ndarray = np.sort(pd.unique(keys))  # hashing: far faster than np.unique here
+    return distinct
 
 
 def case_counts(cases: pd.DataFrame, codes: np.ndarray[Any, Any] | None = None) -> pd.DataFrame:
@@ -199,8 +217,8 @@ def case_counts(cases: pd.DataFrame, codes: np.ndarray[Any, Any] | None = None) 
         & (cases["referral_date"] >= cases["period_start"]).to_numpy(dtype=bool, na_value=False)
         & (cases["referral_date"] <= cases["period_end"]).to_numpy(dtype=bool, na_value=False)
     )
-    with_cases = np.unique(rid)
-    with_dates = np.unique(rid[dated])
+    with_cases = distinct_keys(rid)
+    with_dates = distinct_keys(rid[dated])
     return pd.concat(
         [
             _long(

@@ -105,8 +105,8 @@ def _status_ranks(frame: pd.DataFrame, field: str) -> npt.NDArray[np.int64]:
         positions = np.asarray(found, dtype=np.int64)
         distinct = [str(c) for c in uniques]
     unknown = [c for c in distinct if c not in rank_of]
-    used = set(np.unique(positions[positions >= 0]).tolist())
-    bad = [c for i, c in enumerate(distinct) if c in unknown and i in used]
+    used = np.bincount(positions[positions >= 0], minlength=len(distinct)) > 0
+    bad = [c for i, c in enumerate(distinct) if c in unknown and used[i]]
     if bad:
         raise DataValidationError(f"{column}: {bad[0]!r} is not a {list_name} code")
     per_code = np.array([rank_of.get(c, 3) for c in distinct] + [3], dtype=np.int64)
@@ -171,8 +171,8 @@ def _people(
     span = len(uniques) + len(ids) + 1
     alone = len(uniques) + np.arange(len(ids), dtype=np.int64)
     key = service * span + np.where(ids >= 0, ids, alone)
-    people, person = np.unique(key, return_inverse=True)
-    return person.astype(np.int64), len(people), people // span
+    person, people = pd.factorize(key)
+    return np.asarray(person, dtype=np.int64), len(people), np.asarray(people) // span
 
 
 def _best_rank(
