@@ -14,7 +14,7 @@ type, never as formulas. All three writers write the same neutralised text.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -71,19 +71,25 @@ def write_xlsx(
 ) -> Path:
     """Write ``frame`` to an XLSX workbook; every text cell is stored as text, never a formula."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     safe = neutralise_frame(frame)
     if index:
         safe = safe.reset_index()
-    workbook = Workbook()
-    worksheet = workbook.active
-    assert worksheet is not None  # a new workbook always has one sheet
-    worksheet.title = _sheet_title(sheet)
-    for col, header in enumerate(safe.columns, start=1):
-        _put(worksheet.cell(row=1, column=col), header)
-    for row, values in enumerate(safe.itertuples(index=False), start=2):
-        for col, value in enumerate(values, start=1):
-            _put(worksheet.cell(row=row, column=col), value)
+    workbook = Workbook(write_only=True)  # rows streamed to the file, no cell objects kept
+    worksheet = workbook.create_sheet(_sheet_title(sheet))
+
+    def row(values: Iterable[Any]) -> list[Any]:
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(worksheet)
+            _put(cell, value)
+            cells.append(cell)
+        return cells
+
+    worksheet.append(row(safe.columns))
+    for values in safe.itertuples(index=False):
+        worksheet.append(row(values))
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path

@@ -495,12 +495,14 @@ def _indicators(data: ReportData, labels: dict[str, str]) -> str:
         if comp.empty:
             continue
         components = list(dict.fromkeys(comp["component"].astype(str)))
+        held: dict[str, dict[str, object]] = {}
+        for sid, c, v in zip(comp["spoke_id"], comp["component"], comp["value"], strict=True):
+            held.setdefault(str(sid), {})[str(c)] = v
         grid = []
         for spoke in spoke_ids:
-            row = comp[comp["spoke_id"].astype(str) == spoke]
-            by = {str(c): v for c, v in zip(row["component"], row["value"], strict=True)}
+            by = held.get(spoke, {})
             grid.append(
-                [None if c not in by or pd.isna(by[c]) else float(by[c]) for c in components]
+                [None if c not in by or pd.isna(by[c]) else float(by[c]) for c in components]  # type: ignore[arg-type]
             )
         parts.append(
             h.figure(

@@ -150,14 +150,16 @@ def table(
     Cells are written with ``str`` (missing values as an en dash), escaped.
     A row whose index label equals ``total_label`` is styled as a total.
     """
+    aligns = [_align(frame.iloc[:, k]) for k in range(frame.shape[1])]
     head_cells = ([f'<th scope="col">{esc(frame.index.name or "")}</th>'] if index else []) + [
-        f'<th scope="col" class="{_align(frame[c])}">{esc(c)}</th>' for c in frame.columns
+        f'<th scope="col" class="{align}">{esc(c)}</th>'
+        for c, align in zip(frame.columns, aligns, strict=True)
     ]
     rows = []
     for label, values in zip(frame.index, frame.itertuples(index=False), strict=True):
         cells = [f'<th scope="row">{esc(label)}</th>'] if index else []
-        for column, value in zip(frame.columns, values, strict=True):
-            cells.append(_cell(value, _align(frame[column])))
+        for align, value in zip(aligns, values, strict=True):
+            cells.append(_cell(value, align))
         cls = ' class="total"' if total_label is not None and label == total_label else ""
         rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
     return (
