@@ -495,15 +495,13 @@ def _indicators(data: ReportData, labels: dict[str, str]) -> str:
         if comp.empty:
             continue
         components = list(dict.fromkeys(comp["component"].astype(str)))
-        held: dict[str, dict[str, object]] = {}
+        held: dict[str, dict[str, float | None]] = {}
         for sid, c, v in zip(comp["spoke_id"], comp["component"], comp["value"], strict=True):
-            held.setdefault(str(sid), {})[str(c)] = v
+            held.setdefault(str(sid), {})[str(c)] = None if pd.isna(v) else float(v)
         grid = []
         for spoke in spoke_ids:
             by = held.get(spoke, {})
-            grid.append(
-                [None if c not in by or pd.isna(by[c]) else float(by[c]) for c in components]  # type: ignore[arg-type]
-            )
+            grid.append([by.get(c) for c in components])
         parts.append(
             h.figure(
                 charts.heat_map(
