@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -16,7 +18,7 @@ from hubspoke.periods import Period
 from hubspoke.plugins.contract import LoadOptions, LoadResult
 from hubspoke.privacy.detect import KIND_WORDS, id_kinds, ids_to_screen
 from hubspoke_importers._cells import Problem, parse_count, parse_flag
-from hubspoke_importers._columns import ColumnReader, ObjectArray, report_columns
+from hubspoke_importers._columns import ColumnReader, Encoded, ObjectArray, report_columns
 from hubspoke_importers._common import (
     IDENTIFIER,
     Findings,
@@ -111,18 +113,24 @@ def read_cases(
         fields[k] = reader.counts(k)
     fields["age"] = reader.parse("age", _age)
     fields["looked_after"] = reader.parse("looked_after", parse_flag)
-    _reject_duplicates(reader, ids, services, periods)
+    # each field is ``values[codes]`` and stays so (only ``ids`` is changed, above)
+    encoded = {k: reader.encoded[k] for k in fields if k in reader.encoded}
+    pairs = _service_periods(services, periods)
+    _reject_duplicates(reader, ids, pairs)
     names = ["case_id", *fields]
     columns = [ids, *fields.values()]
-    _reject_invalid_records(reader, names, columns)
+    _reject_invalid_records(reader, names, columns, encoded)
     # Every field of every surviving row has now passed the same rules as the
     # model's validators (codes from the code lists, identifiers, dates, whole
     # counts, ages 0-25) and, row-wise, its cross-field checks
     # (_reject_invalid_records), so the rows go into a typed frame as they are:
     # no model object per row (LoadResult.record_frames).
-    builder.frame_source("cases", case_frame(dict(zip(names, columns, strict=True))))
+    frame = case_frame(dict(zip(names, columns, strict=True)), encoded)
+    reader.encoded.clear()
+    del encoded
+    builder.frame_source("cases", frame)
     alive = np.flatnonzero(reader.alive())
-    for (service_id, period), rows in _groups(alive, services, periods):
+    for (service_id, period), rows in _groups(alive, pairs):
         builder.extend_frame(
             service_id,
             period,
@@ -134,20 +142,29 @@ def read_cases(
     return len(alive)
 
 
-def case_frame(fields: dict[str, ObjectArray]) -> pd.DataFrame:
+def case_frame(
+    fields: dict[str, ObjectArray],
+    encoded: Mapping[str, Encoded] | None = None,
+) -> pd.DataFrame:
     """Checked case columns (Python values, None for missing) as a typed record frame.
 
     Dtypes as :func:`hubspoke.frames.cases_frame`: ids ``string``, codes
     categorical over their code list, dates ``datetime64[ns]``, counts and
     ages ``Int64``, flags ``boolean``. Each column is converted through its
     distinct values (a column of a million cells holds a few hundred dates),
-    so no Python work is done per row.
+    so no Python work is done per row. ``encoded[name]``: ``(codes, values)``
+    with ``fields[name]`` equal to ``values[codes]``, when the reader has them
+    (:attr:`ColumnReader.encoded`); the column is then not hashed again.
     """
     from hubspoke.codes import code_list
 
     data: dict[str, Any] = {"case_id": pd.array(fields["case_id"], dtype="string")}
     for name in CASE_COLUMNS[1:]:
-        codes, distinct = pd.factorize(fields[name], use_na_sentinel=True)
+        held = None if encoded is None else encoded.get(name)
+        if held is not None and len(held[0]) == len(fields[name]):
+            codes, distinct = _without_missing(*held)
+        else:
+            codes, distinct = pd.factorize(fields[name], use_na_sentinel=True)
         if name in CODED:
             categories = pd.Index(list(code_list(CODED[name]).values))
             data[name] = pd.Categorical.from_codes(
@@ -167,6 +184,18 @@ def case_frame(fields: dict[str, ObjectArray]) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
+def _without_missing(
+    codes: npt.NDArray[np.integer[Any]], values: ObjectArray
+) -> tuple[npt.NDArray[np.intp], ObjectArray]:
+    """``(codes, values)`` as :func:`pandas.factorize` gives them: missing values coded -1."""
+    missing = np.asarray(pd.isna(values), dtype=bool)
+    kept = np.flatnonzero(~missing)
+    position = np.full(len(values), -1, dtype=np.intp)
+    position[kept] = np.arange(len(kept), dtype=np.intp)
+    found: ObjectArray = values[kept]
+    return (position[codes] if len(values) else codes.astype(np.intp)), found
+
+
 def _recode(codes: npt.NDArray[np.intp], mapping: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
     """``mapping[codes]``, with -1 (missing) kept as -1."""
     out = np.full(len(codes), -1, dtype=np.intp)
@@ -175,12 +204,17 @@ def _recode(codes: npt.NDArray[np.intp], mapping: npt.NDArray[np.intp]) -> npt.N
     return out
 
 
-def _cross_field_suspects(fields: dict[str, ObjectArray]) -> npt.NDArray[np.bool_]:
+def _cross_field_suspects(
+    fields: dict[str, ObjectArray],
+    encoded: Mapping[str, Encoded] | None = None,
+) -> npt.NDArray[np.bool_]:
     """Rows that might break :class:`CaseRecord`'s cross-field checks (a superset of them).
 
     The checks (``CaseRecord.__attrs_post_init__``): ``closed_on`` not before
     ``referral_date``; ``age_band`` matching ``age``; no ``closure_reason``
     without ``closed_on``; ``age`` a whole number. Tested against the model.
+    ``encoded``: as for :func:`case_frame`; with ``age`` and ``age_band``
+    there, the age checks run once per distinct (age, band) pair.
     """
     referral, closed = fields["referral_date"], fields["closed_on"]
     age, band = fields["age"], fields["age_band"]
@@ -188,6 +222,11 @@ def _cross_field_suspects(fields: dict[str, ObjectArray]) -> npt.NDArray[np.bool
     suspect = _known(fields["closure_reason"]) & ~has_closed
     both = np.flatnonzero(has_closed & _known(referral))
     suspect[both] |= (closed[both] < referral[both]).astype(bool)
+    held = {} if encoded is None else encoded
+    if "age" in held and "age_band" in held:
+        (age_codes, ages), (band_codes, bands) = held["age"], held["age_band"]
+        if len(age_codes) == len(age) and len(band_codes) == len(band):
+            return suspect | _age_suspects(age_codes, ages, band_codes, bands)
     aged = np.flatnonzero(_known(age))
     if len(aged):
         suspect[aged] |= np.array([type(a) is not int for a in age[aged]], dtype=bool)
@@ -200,6 +239,27 @@ def _cross_field_suspects(fields: dict[str, ObjectArray]) -> npt.NDArray[np.bool
     return suspect
 
 
+def _age_suspects(
+    age_codes: npt.NDArray[np.integer[Any]],
+    ages: ObjectArray,
+    band_codes: npt.NDArray[np.integer[Any]],
+    bands: ObjectArray,
+) -> npt.NDArray[np.bool_]:
+    """The age checks of :func:`_cross_field_suspects`, once per distinct (age, band) pair."""
+    width = max(len(bands), 1)
+    row_pair, distinct = pd.factorize(age_codes.astype(np.int64) * width + band_codes)
+    verdict = np.zeros(len(distinct), dtype=bool)
+    for k, key in enumerate(np.asarray(distinct).tolist()):
+        a, b = ages[key // width], bands[key % width]
+        if a is None or pd.isna(a):
+            continue
+        verdict[k] = type(a) is not int or (
+            not pd.isna(b) and (age_band_for(a) if 0 <= a <= 25 else None) != b
+        )
+    found: npt.NDArray[np.bool_] = verdict[np.asarray(row_pair, dtype=np.intp)]
+    return found
+
+
 def _known(values: ObjectArray) -> npt.NDArray[np.bool_]:
     """True where ``values`` holds a value (not None)."""
     known: npt.NDArray[np.bool_] = pd.notna(values)
@@ -207,14 +267,17 @@ def _known(values: ObjectArray) -> npt.NDArray[np.bool_]:
 
 
 def _reject_invalid_records(
-    reader: ColumnReader, names: list[str], columns: list[ObjectArray]
+    reader: ColumnReader,
+    names: list[str],
+    columns: list[ObjectArray],
+    encoded: Mapping[str, Encoded] | None = None,
 ) -> None:
     """Reject surviving rows the model refuses as a whole (``invalid-record``).
 
     Only rows :func:`_cross_field_suspects` flags are built, with the model's
     own constructor, so the message is the model's.
     """
-    suspect = _cross_field_suspects(dict(zip(names, columns, strict=True)))
+    suspect = _cross_field_suspects(dict(zip(names, columns, strict=True)), encoded)
     for position in np.flatnonzero(suspect & reader.alive()):
         i = int(position)
         try:
@@ -224,26 +287,38 @@ def _reject_invalid_records(
             reader.reject(i, "invalid-record", exc.rule, key=key, value=str(exc.value))
 
 
+def _service_periods(services: ObjectArray, periods: ObjectArray) -> _Pairs:
+    """Each row's (service, period) as one integer code, with the values it stands for."""
+    service_codes, service_values = _value_codes(services)
+    period_codes, period_values = _value_codes(periods)
+    codes = service_codes.astype(np.int64) * max(len(period_values), 1) + period_codes
+    return _Pairs(codes=codes, services=service_values, periods=period_values)
+
+
+@attrs.frozen(eq=False)
+class _Pairs:
+    """Rows' (service, period) codes: ``codes[i] = service * len(periods) + period``."""
+
+    codes: npt.NDArray[np.int64]
+    services: list[Any]
+    periods: list[Any]
+
+    def value(self, code: int) -> tuple[Any, Any]:
+        width = max(len(self.periods), 1)
+        return self.services[code // width], self.periods[code % width]
+
+
 def _groups(
-    rows: npt.NDArray[np.intp], services: ObjectArray, periods: ObjectArray
+    rows: npt.NDArray[np.intp], pairs: _Pairs
 ) -> list[tuple[tuple[str, Period], npt.NDArray[np.intp]]]:
     """``rows`` grouped by (service, period), groups in first-seen order, rows in order."""
     if not len(rows):
         return []
-    service_codes, service_values = _value_codes(services[rows])
-    period_codes, period_values = _value_codes(periods[rows])
-    pairs = service_codes.astype(np.int64) * len(period_values) + period_codes
-    group_of_row, firsts = pd.factorize(pairs)
+    group_of_row, firsts = pd.factorize(pairs.codes[rows])
     order = np.argsort(group_of_row, kind="stable")
     bounds = np.cumsum(np.bincount(group_of_row, minlength=len(firsts)))[:-1]
     return [
-        (
-            (
-                service_values[int(pair) // len(period_values)],
-                period_values[int(pair) % len(period_values)],
-            ),
-            rows[chunk],
-        )
+        (pairs.value(int(pair)), rows[chunk])
         for pair, chunk in zip(firsts, np.split(order, bounds), strict=True)
     ]
 
@@ -263,9 +338,7 @@ def _value_codes(values: ObjectArray) -> tuple[npt.NDArray[np.intp], list[Any]]:
     return remap[codes], list(merged)
 
 
-def _reject_duplicates(
-    reader: ColumnReader, ids: ObjectArray, services: ObjectArray, periods: ObjectArray
-) -> None:
+def _reject_duplicates(reader: ColumnReader, ids: ObjectArray, pairs: _Pairs) -> None:
     """Reject repeated case ids within each (service, period) among surviving rows.
 
     One (service, period) uses the generic ``duplicate-case-id`` rule directly;
@@ -275,9 +348,7 @@ def _reject_duplicates(
     live = np.flatnonzero(reader.alive() & pd.notna(ids))
     if not len(live):
         return
-    service_codes, _ = _value_codes(services[live])
-    period_codes, period_values = _value_codes(periods[live])
-    pair = service_codes.astype(np.int64) * len(period_values) + period_codes
+    pair = pairs.codes[live]
     if (pair == pair[0]).all():
         reader.duplicate_ids("case_id")
         return
@@ -322,6 +393,7 @@ def load_cases(source: Path, options: LoadOptions) -> LoadResult:
     table = read_table(data, findings)
     reader = ColumnReader(table, findings)
     builder = ReturnBuilder(provenance=provenance(source, data, NAME))
+    del data  # the table holds what was read; the bytes need not outlive it
     required = ["case_id"]
     if not options.service_id:
         required.insert(0, "service")

@@ -59,16 +59,32 @@ def objects(items: Sequence[Any]) -> ObjectArray:
 
 #: Integer codes of a column's cells into its distinct values (as :func:`pandas.factorize`).
 Codes = npt.NDArray[np.intp]
+#: A column as ``(codes, values)``: codes (any integer type) into its distinct values.
+Encoded = tuple[npt.NDArray[np.integer[Any]], "ObjectArray"]
 
 
 class ColumnReader:
-    """Check columns of ``table``, rejecting failing rows into ``findings``."""
+    """Check columns of ``table``, rejecting failing rows into ``findings``.
+
+    ``encoded[key]``: ``(codes, values)`` of the last column read from
+    ``key`` by :meth:`codes`, :meth:`counts`, :meth:`dates`, :meth:`parse` or
+    :meth:`numbers` (whole or not); the array returned was ``values[codes]``,
+    so a caller that leaves it unchanged can type it per distinct value.
+    """
 
     def __init__(self, table: Table, findings: Findings) -> None:
         self.table = table
         self.findings = findings
         self.rejected = np.zeros(len(table.frame), dtype=bool)
         self._rows = pd.Series(table.rows, index=table.frame.index)
+        self.encoded: dict[str, Encoded] = {}
+
+    def _spread(self, key: str, codes: Codes, values: ObjectArray) -> ObjectArray:
+        """``values[codes]``, remembered in :attr:`encoded` (codes as narrow as they fit)."""
+        narrow = np.int16 if len(values) < 2**15 else np.int32 if len(values) < 2**31 else np.intp
+        self.encoded[key] = (codes.astype(narrow), values)
+        spread: ObjectArray = values[codes]
+        return spread
 
     @property
     def size(self) -> int:
@@ -203,7 +219,7 @@ class ColumnReader:
                 value=text,
                 suggestion="leave the cell blank if the answer is not known",
             )
-        return _to_objects(parsed)[codes]
+        return self._spread(key, codes, _to_objects(parsed))
 
     def numbers(
         self, key: str, *, whole: bool | pd.Series = True, required: bool = False
@@ -213,7 +229,7 @@ class ColumnReader:
             return objects([None] * self.size)
         if isinstance(whole, bool):
             codes, parsed = self._distinct_numbers(key, whole=whole, required=required)
-            return _to_objects(parsed)[codes]
+            return self._spread(key, codes, _to_objects(parsed))
         parsed = self.apply(
             check_numbers(self.cells(key), self.place(key), whole=whole, required=required)
         )
@@ -233,7 +249,7 @@ class ColumnReader:
             return objects([None] * self.size)
         codes, parsed = self._distinct_numbers(key, whole=True, required=False)
         ints = objects([None if v is None else int(v) for v in _to_objects(parsed)])
-        return ints[codes]
+        return self._spread(key, codes, ints)
 
     def dates(self, key: str) -> ObjectArray:
         """:class:`datetime.date` values from column ``key`` (None where blank or absent)."""
@@ -241,7 +257,7 @@ class ColumnReader:
             return objects([None] * self.size)
         codes, parsed, _ = self._apply_distinct(key, lambda v, p: _explained(check_dates(v, p)))
         days = objects([None if pd.isna(u) else pd.Timestamp(u).date() for u in parsed])
-        return days[codes]
+        return self._spread(key, codes, days)
 
     def measures(self, key: str) -> pd.Series:
         """Measure ids (string dtype, NA where unknown) from column ``key``."""
@@ -390,7 +406,7 @@ class ColumnReader:
                 value=None if found.private else texts[codes[position]],
                 suggestion=found.suggestion,
             )
-        return values[codes] if len(values) else objects([])
+        return self._spread(key, codes, values) if len(values) else objects([])
 
 
 def _explained(check: ColumnCheck) -> ColumnCheck:
