@@ -12,7 +12,12 @@ from hypothesis import strategies as st
 from hubspoke.errors import ModelError
 from hubspoke.frames import records_from_frame
 from hubspoke.model import CaseRecord
-from hubspoke_importers._cases_read import CASE_COLUMNS, _cross_field_suspects, case_frame
+from hubspoke_importers._cases_read import (
+    CASE_COLUMNS,
+    _cross_field_suspects,
+    case_frame,
+    encoded_case_frame,
+)
 
 NAMES = ["case_id", "referral_date", "closed_on", "closure_reason", "age", "age_band", "gender"]
 
@@ -60,32 +65,30 @@ def test_frame_rows_equal_constructed_records(row: dict[str, object]) -> None:
     assert made.reviews == ()
 
 
-def _encoded(columns: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Each column as ``(codes, values)`` the way the column reader keeps them.
-
-    Equal cells share a value; values may repeat (two texts, one code) and
-    hold None, as the reader's do.
-    """
-    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for name, column in columns.items():
-        values = np.empty(len(column) + 1, dtype=object)
-        values[0] = None  # a distinct text that read as nothing
-        values[1:] = column
-        out[name] = (np.arange(1, len(column) + 1, dtype=np.intp), values)
-    return out
-
-
 @given(st.lists(rows, min_size=1, max_size=12))
 def test_reading_through_codes_changes_nothing(table: list[dict[str, object]]) -> None:
-    """Suspects and the frame are the same whether or not the reader's codes are used."""
+    """Suspects and the frame are the same from per-row values and from shared codes."""
     fields = {
         name: np.array([row.get(name) for row in table] + [None], dtype=object)[:-1]
         for name in CASE_COLUMNS
     }
-    encoded = _encoded(fields)
-    assert (_cross_field_suspects(fields, encoded) == _cross_field_suspects(fields)).all()
+    shared = {name: _shared(column) for name, column in fields.items() if name != "case_id"}
+    assert (_cross_field_suspects(shared) == _cross_field_suspects(fields)).all()
     kept = [i for i, row in enumerate(table) if not _cross_field_suspects(_columns(row))[0]]
     chosen = {name: column[kept] for name, column in fields.items()}
     pd.testing.assert_frame_equal(
-        case_frame(chosen, _encoded(chosen)), case_frame(chosen), check_categorical=True
+        encoded_case_frame(chosen["case_id"], {n: _shared(c) for n, c in chosen.items()}),
+        case_frame(chosen),
     )
+
+
+def _shared(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A column as the reader keeps it: codes into values that repeat and hold None.
+
+    Every row gets its own value slot (two texts may read as one value), and
+    one slot more, unused, holds None (a text that read as nothing).
+    """
+    values = np.empty(len(column) + 1, dtype=object)
+    values[0] = None
+    values[1:] = column
+    return np.arange(1, len(column) + 1, dtype=np.int16), values

@@ -18,7 +18,14 @@ from hubspoke.periods import Period
 from hubspoke.plugins.contract import LoadOptions, LoadResult
 from hubspoke.privacy.detect import KIND_WORDS, id_kinds, ids_to_screen
 from hubspoke_importers._cells import Problem, parse_count, parse_flag
-from hubspoke_importers._columns import ColumnReader, Encoded, ObjectArray, report_columns
+from hubspoke_importers._columns import (
+    ColumnReader,
+    Encoded,
+    ObjectArray,
+    narrow,
+    objects,
+    report_columns,
+)
 from hubspoke_importers._common import (
     IDENTIFIER,
     Findings,
@@ -106,29 +113,24 @@ def read_cases(
     """Check case rows column-wise; add surviving rows to ``builder``; return how many."""
     builder.columns(reader.findings.sheet, reader.table.columns)
     ids = _case_ids(reader)
-    fields: dict[str, ObjectArray] = {k: reader.codes(k, v) for k, v in CODED.items()}
+    # every field stays codes into its distinct values: no value per row is made
+    fields: dict[str, Encoded] = {k: reader.codes_encoded(k, v) for k, v in CODED.items()}
     for k in DATES:
-        fields[k] = reader.dates(k)
+        fields[k] = reader.dates_encoded(k)
     for k in COUNTS:
-        fields[k] = reader.counts(k)
-    fields["age"] = reader.parse("age", _age)
-    fields["looked_after"] = reader.parse("looked_after", parse_flag)
-    # each field is ``values[codes]`` and stays so (only ``ids`` is changed, above)
-    encoded = {k: reader.encoded[k] for k in fields if k in reader.encoded}
+        fields[k] = reader.counts_encoded(k)
+    fields["age"] = reader.parse_encoded("age", _age)
+    fields["looked_after"] = reader.parse_encoded("looked_after", parse_flag)
     pairs = _service_periods(services, periods)
     _reject_duplicates(reader, ids, pairs)
-    names = ["case_id", *fields]
-    columns = [ids, *fields.values()]
-    _reject_invalid_records(reader, names, columns, encoded)
+    _reject_invalid_records(reader, ids, fields)
     # Every field of every surviving row has now passed the same rules as the
     # model's validators (codes from the code lists, identifiers, dates, whole
     # counts, ages 0-25) and, row-wise, its cross-field checks
     # (_reject_invalid_records), so the rows go into a typed frame as they are:
     # no model object per row (LoadResult.record_frames).
-    frame = case_frame(dict(zip(names, columns, strict=True)), encoded)
-    reader.encoded.clear()
-    del encoded
-    builder.frame_source("cases", frame)
+    builder.frame_source("cases", encoded_case_frame(ids, fields))
+    del fields
     alive = np.flatnonzero(reader.alive())
     for (service_id, period), rows in _groups(alive, pairs):
         builder.extend_frame(
@@ -142,29 +144,36 @@ def read_cases(
     return len(alive)
 
 
-def case_frame(
-    fields: dict[str, ObjectArray],
-    encoded: Mapping[str, Encoded] | None = None,
-) -> pd.DataFrame:
+def encode(values: ObjectArray) -> Encoded:
+    """A column of Python values (None for missing) as :data:`Encoded` (equal values, one code)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = objects([None, *np.asarray(uniques, dtype=object).tolist()])
+    return narrow(np.asarray(codes, dtype=np.int64) + 1), distinct
+
+
+def case_frame(fields: dict[str, ObjectArray]) -> pd.DataFrame:
     """Checked case columns (Python values, None for missing) as a typed record frame.
+
+    :func:`encoded_case_frame` of the same columns (``case_id`` as it is, the rest encoded).
+    """
+    encoded = {name: encode(fields[name]) for name in CASE_COLUMNS[1:]}
+    return encoded_case_frame(fields["case_id"], encoded)
+
+
+def encoded_case_frame(ids: ObjectArray, fields: Mapping[str, Encoded]) -> pd.DataFrame:
+    """Checked case ids and :data:`Encoded` case columns as a typed record frame.
 
     Dtypes as :func:`hubspoke.frames.cases_frame`: ids ``string``, codes
     categorical over their code list, dates ``datetime64[ns]``, counts and
     ages ``Int64``, flags ``boolean``. Each column is converted through its
     distinct values (a column of a million cells holds a few hundred dates),
-    so no Python work is done per row. ``encoded[name]``: ``(codes, values)``
-    with ``fields[name]`` equal to ``values[codes]``, when the reader has them
-    (:attr:`ColumnReader.encoded`); the column is then not hashed again.
+    so no Python work is done per row.
     """
     from hubspoke.codes import code_list
 
-    data: dict[str, Any] = {"case_id": pd.array(fields["case_id"], dtype="string")}
+    data: dict[str, Any] = {"case_id": pd.array(ids, dtype="string")}
     for name in CASE_COLUMNS[1:]:
-        held = None if encoded is None else encoded.get(name)
-        if held is not None and len(held[0]) == len(fields[name]):
-            codes, distinct = _without_missing(*held)
-        else:
-            codes, distinct = pd.factorize(fields[name], use_na_sentinel=True)
+        codes, distinct = _without_missing(*fields[name])
         if name in CODED:
             categories = pd.Index(list(code_list(CODED[name]).values))
             data[name] = pd.Categorical.from_codes(
@@ -204,39 +213,42 @@ def _recode(codes: npt.NDArray[np.intp], mapping: npt.NDArray[np.intp]) -> npt.N
     return out
 
 
-def _cross_field_suspects(
-    fields: dict[str, ObjectArray],
-    encoded: Mapping[str, Encoded] | None = None,
-) -> npt.NDArray[np.bool_]:
+def _cross_field_suspects(fields: Mapping[str, ObjectArray | Encoded]) -> npt.NDArray[np.bool_]:
     """Rows that might break :class:`CaseRecord`'s cross-field checks (a superset of them).
 
     The checks (``CaseRecord.__attrs_post_init__``): ``closed_on`` not before
     ``referral_date``; ``age_band`` matching ``age``; no ``closure_reason``
     without ``closed_on``; ``age`` a whole number. Tested against the model.
-    ``encoded``: as for :func:`case_frame`; with ``age`` and ``age_band``
-    there, the age checks run once per distinct (age, band) pair.
+    Fields are per-row arrays or :data:`Encoded`; each check runs once per
+    distinct value (or pair of values), never per row.
     """
-    referral, closed = fields["referral_date"], fields["closed_on"]
-    age, band = fields["age"], fields["age_band"]
-    has_closed = _known(closed)
-    suspect = _known(fields["closure_reason"]) & ~has_closed
-    both = np.flatnonzero(has_closed & _known(referral))
-    suspect[both] |= (closed[both] < referral[both]).astype(bool)
-    held = {} if encoded is None else encoded
-    if "age" in held and "age_band" in held:
-        (age_codes, ages), (band_codes, bands) = held["age"], held["age_band"]
-        if len(age_codes) == len(age) and len(band_codes) == len(band):
-            return suspect | _age_suspects(age_codes, ages, band_codes, bands)
-    aged = np.flatnonzero(_known(age))
-    if len(aged):
-        suspect[aged] |= np.array([type(a) is not int for a in age[aged]], dtype=bool)
-        banded = aged[_known(band[aged])]
-        expected = {a: age_band_for(a) for a in set(age[banded].tolist()) if 0 <= a <= 25}
-        suspect[banded] |= np.array(
-            [expected.get(a) != b for a, b in zip(age[banded], band[banded], strict=True)],
-            dtype=bool,
-        )
-    return suspect
+    column = {
+        k: v if isinstance(v, tuple) else encode(v)
+        for k, v in fields.items()
+        if k in ("referral_date", "closed_on", "closure_reason", "age", "age_band")
+    }
+    referral, closed = column["referral_date"], column["closed_on"]
+    has_closed = _present(closed)
+    suspect = _present(column["closure_reason"]) & ~has_closed
+    both = has_closed & _present(referral)
+    if both.any():
+        suspect |= both & (_ordinals(closed) < _ordinals(referral))
+    return suspect | _age_suspects(*column["age"], *column["age_band"])
+
+
+def _present(encoded: Encoded) -> npt.NDArray[np.bool_]:
+    """True for rows whose value is not missing."""
+    codes, values = encoded
+    known: npt.NDArray[np.bool_] = ~np.asarray(pd.isna(values), dtype=bool)
+    return known[codes] if len(values) else np.zeros(len(codes), dtype=bool)
+
+
+def _ordinals(encoded: Encoded) -> npt.NDArray[np.int64]:
+    """Each row's date as a day number (0 where missing)."""
+    codes, values = encoded
+    days = np.array([0 if pd.isna(v) else v.toordinal() for v in values], dtype=np.int64)
+    found: npt.NDArray[np.int64] = days[codes]
+    return found
 
 
 def _age_suspects(
@@ -260,28 +272,20 @@ def _age_suspects(
     return found
 
 
-def _known(values: ObjectArray) -> npt.NDArray[np.bool_]:
-    """True where ``values`` holds a value (not None)."""
-    known: npt.NDArray[np.bool_] = pd.notna(values)
-    return known
-
-
 def _reject_invalid_records(
-    reader: ColumnReader,
-    names: list[str],
-    columns: list[ObjectArray],
-    encoded: Mapping[str, Encoded] | None = None,
+    reader: ColumnReader, ids: ObjectArray, fields: Mapping[str, Encoded]
 ) -> None:
     """Reject surviving rows the model refuses as a whole (``invalid-record``).
 
     Only rows :func:`_cross_field_suspects` flags are built, with the model's
     own constructor, so the message is the model's.
     """
-    suspect = _cross_field_suspects(dict(zip(names, columns, strict=True)), encoded)
+    suspect = _cross_field_suspects(fields)
     for position in np.flatnonzero(suspect & reader.alive()):
         i = int(position)
+        values = {n: v[int(c[i])] for n, (c, v) in fields.items()}
         try:
-            CaseRecord(**{n: c[i] for n, c in zip(names, columns, strict=True)})
+            CaseRecord(case_id=ids[i], **values)
         except ModelError as exc:
             key = exc.field if reader.has(exc.field) else "case_id"
             reader.reject(i, "invalid-record", exc.rule, key=key, value=str(exc.value))

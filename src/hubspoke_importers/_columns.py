@@ -66,10 +66,10 @@ Encoded = tuple[npt.NDArray[np.integer[Any]], "ObjectArray"]
 class ColumnReader:
     """Check columns of ``table``, rejecting failing rows into ``findings``.
 
-    ``encoded[key]``: ``(codes, values)`` of the last column read from
-    ``key`` by :meth:`codes`, :meth:`counts`, :meth:`dates`, :meth:`parse` or
-    :meth:`numbers` (whole or not); the array returned was ``values[codes]``,
-    so a caller that leaves it unchanged can type it per distinct value.
+    Most checks come in two forms: an object array per row (``codes``), and
+    the same column kept as :data:`Encoded` codes into its distinct values
+    (``codes_encoded``), which bulk readers type per distinct value without
+    making the per-row array at all.
     """
 
     def __init__(self, table: Table, findings: Findings) -> None:
@@ -77,14 +77,10 @@ class ColumnReader:
         self.findings = findings
         self.rejected = np.zeros(len(table.frame), dtype=bool)
         self._rows = pd.Series(table.rows, index=table.frame.index)
-        self.encoded: dict[str, Encoded] = {}
 
-    def _spread(self, key: str, codes: Codes, values: ObjectArray) -> ObjectArray:
-        """``values[codes]``, remembered in :attr:`encoded` (codes as narrow as they fit)."""
-        narrow = np.int16 if len(values) < 2**15 else np.int32 if len(values) < 2**31 else np.intp
-        self.encoded[key] = (codes.astype(narrow), values)
-        spread: ObjectArray = values[codes]
-        return spread
+    def _absent(self) -> Encoded:
+        """An absent column: every row None."""
+        return np.zeros(self.size, dtype=np.int8), objects([None])
 
     @property
     def size(self) -> int:
@@ -200,8 +196,12 @@ class ColumnReader:
 
     def codes(self, key: str, list_name: str) -> ObjectArray:
         """Codes of ``list_name`` from column ``key`` (None where blank or absent)."""
+        return spread(self.codes_encoded(key, list_name))
+
+    def codes_encoded(self, key: str, list_name: str) -> Encoded:
+        """:meth:`codes`, as :data:`Encoded`."""
         if not self.has(key):
-            return objects([None] * self.size)
+            return self._absent()
         codes, parsed, uniques = self._apply_distinct(
             key, lambda v, p: check_codes(v, list_name, p)
         )
@@ -219,7 +219,7 @@ class ColumnReader:
                 value=text,
                 suggestion="leave the cell blank if the answer is not known",
             )
-        return self._spread(key, codes, _to_objects(parsed))
+        return narrow(codes), _to_objects(parsed)
 
     def numbers(
         self, key: str, *, whole: bool | pd.Series = True, required: bool = False
@@ -229,7 +229,7 @@ class ColumnReader:
             return objects([None] * self.size)
         if isinstance(whole, bool):
             codes, parsed = self._distinct_numbers(key, whole=whole, required=required)
-            return self._spread(key, codes, _to_objects(parsed))
+            return _to_objects(parsed)[codes]
         parsed = self.apply(
             check_numbers(self.cells(key), self.place(key), whole=whole, required=required)
         )
@@ -245,19 +245,27 @@ class ColumnReader:
 
     def counts(self, key: str) -> ObjectArray:
         """Whole non-negative numbers from column ``key`` as ints (None where blank)."""
+        return spread(self.counts_encoded(key))
+
+    def counts_encoded(self, key: str) -> Encoded:
+        """:meth:`counts`, as :data:`Encoded`."""
         if not self.has(key):
-            return objects([None] * self.size)
+            return self._absent()
         codes, parsed = self._distinct_numbers(key, whole=True, required=False)
         ints = objects([None if v is None else int(v) for v in _to_objects(parsed)])
-        return self._spread(key, codes, ints)
+        return narrow(codes), ints
 
     def dates(self, key: str) -> ObjectArray:
         """:class:`datetime.date` values from column ``key`` (None where blank or absent)."""
+        return spread(self.dates_encoded(key))
+
+    def dates_encoded(self, key: str) -> Encoded:
+        """:meth:`dates`, as :data:`Encoded`."""
         if not self.has(key):
-            return objects([None] * self.size)
+            return self._absent()
         codes, parsed, _ = self._apply_distinct(key, lambda v, p: _explained(check_dates(v, p)))
         days = objects([None if pd.isna(u) else pd.Timestamp(u).date() for u in parsed])
-        return self._spread(key, codes, days)
+        return narrow(codes), days
 
     def measures(self, key: str) -> pd.Series:
         """Measure ids (string dtype, NA where unknown) from column ``key``."""
@@ -368,8 +376,12 @@ class ColumnReader:
         Rows whose cell gives a :class:`Problem` are rejected with its code,
         message and suggestion; an absent column gives all None.
         """
+        return spread(self.parse_encoded(key, parse))
+
+    def parse_encoded(self, key: str, parse: Callable[[str], object]) -> Encoded:
+        """:meth:`parse`, as :data:`Encoded`."""
         if not self.has(key):
-            return objects([None] * self.size)
+            return self._absent()
         header = self.table.columns[key].header
         results: dict[str, object] = {}
 
@@ -380,7 +392,7 @@ class ColumnReader:
             results[text] = result
             return None
 
-        return self._per_distinct(key, check, lambda text: results[text])
+        return self._per_distinct_encoded(key, check, lambda text: results[text])
 
     def _per_distinct(
         self,
@@ -388,6 +400,14 @@ class ColumnReader:
         check: Callable[[str], Problem | None],
         value: Callable[[str], object],
     ) -> ObjectArray:
+        return spread(self._per_distinct_encoded(key, check, value))
+
+    def _per_distinct_encoded(
+        self,
+        key: str,
+        check: Callable[[str], Problem | None],
+        value: Callable[[str], object],
+    ) -> Encoded:
         codes, uniques = pd.factorize(self.cells(key), use_na_sentinel=False)
         texts = [str(u) for u in uniques]
         problems = [check(t) for t in texts]
@@ -406,7 +426,22 @@ class ColumnReader:
                 value=None if found.private else texts[codes[position]],
                 suggestion=found.suggestion,
             )
-        return self._spread(key, codes, values) if len(values) else objects([])
+        return narrow(codes), values
+
+
+def narrow(codes: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.integer[Any]]:
+    """``codes`` in the narrowest integer type that holds them (a million codes in 2 MB)."""
+    top = int(codes.max(initial=0))
+    kind = np.int16 if top < 2**15 else np.int32 if top < 2**31 else np.int64
+    found: npt.NDArray[np.integer[Any]] = codes.astype(kind, copy=False)
+    return found
+
+
+def spread(encoded: Encoded) -> ObjectArray:
+    """An :data:`Encoded` column as one value per row."""
+    codes, values = encoded
+    found: ObjectArray = values[codes] if len(values) else objects([None] * len(codes))
+    return found
 
 
 def _explained(check: ColumnCheck) -> ColumnCheck:

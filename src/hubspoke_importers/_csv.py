@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import attrs
 import numpy as np
@@ -109,11 +110,16 @@ def _records_arrow(text: str, encoded: bytes, delimiter: str) -> _Sheet | None:
     if not any(header_cells):
         return None  # a blank first row: the pandas parsers word that diagnosis
     text_dtype = pd.StringDtype("pyarrow", na_value=np.nan)
-    # pd.array wraps the Arrow column; pd.Series(column, dtype=...) would copy it cell by cell
-    body = [
-        pd.Series(pd.array(pc.utf8_trim_whitespace(column.slice(1)), dtype=text_dtype))
-        for column in table.columns
-    ]
+
+    def trimmed(column: pa.ChunkedArray) -> pd.Series:
+        # pd.array wraps the Arrow column; pd.Series(column, dtype=...) would copy it cell by cell
+        return pd.Series(pd.array(pc.utf8_trim_whitespace(column.slice(1)), dtype=text_dtype))
+
+    if table.num_rows < 100_000:
+        return header_cells, [trimmed(column) for column in table.columns]
+    # Arrow's kernels release the GIL: two threads trim the columns in about half the time
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        body = list(pool.map(trimmed, table.columns))
     return header_cells, body
 
 

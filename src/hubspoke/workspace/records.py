@@ -253,14 +253,16 @@ def _arrow_column(column: pd.Series, type_: ColumnType) -> pa.Array:
 
 @attrs.frozen(eq=False)
 class RowSlice:
-    """One return's frame-held records of one kind, staged in the attached ``staged`` database.
+    """One return's frame-held records of one kind, staged in an attached database.
 
-    Rows ``first`` to ``last`` (rowids, inclusive) of the staged table are its records.
+    Rows ``first`` to ``last`` (rowids, inclusive) of table ``kind`` of the
+    database attached as ``schema`` are its records.
     """
 
     kind: Kind
     first: int
     last: int
+    schema: str = "staged"
 
     def __len__(self) -> int:
         return self.last - self.first + 1
@@ -273,10 +275,14 @@ class RowSlice:
         null = ", NULL" if self.kind == "cases" else ""  # frames carry no reviews
         conn.execute(
             f"INSERT INTO main.{spec.table} (return_id, {listed}{extra}) "
-            f"SELECT ?, {listed}{null} FROM staged.{self.kind} "
+            f"SELECT ?, {listed}{null} FROM {self.schema}.{self.kind} "
             "WHERE rowid BETWEEN ? AND ? ORDER BY rowid",
             (return_id, self.first, self.last),
         )
+
+
+#: Staged rows of one kind past which they are written to two files at once (two threads).
+PARALLEL_STAGING: Final = 100_000
 
 
 @contextlib.contextmanager
@@ -285,13 +291,15 @@ def staged_rows(
 ) -> Iterator[list[dict[str, RowSlice]]]:
     """Per return, its frame-held records of each kind, staged for fast insertion.
 
-    The records are written column-wise (Arrow, through ADBC) to a temporary
-    SQLite file, attached to ``conn`` as ``staged`` for the block; each
-    :class:`RowSlice` then inserts its return's rows with one ``INSERT ...
-    SELECT`` inside the import's own transaction, so no Python object is made
-    per row and the import stays one transaction. ``conn`` must not be in a
-    transaction on entry or exit (SQLite attaches outside transactions). The
-    temporary file is removed afterwards.
+    The records are written column-wise (Arrow, through ADBC) to temporary
+    SQLite files, attached to ``conn`` as ``staged0`` (and ``staged1``) for
+    the block; each :class:`RowSlice` then inserts its return's rows with one
+    ``INSERT ... SELECT`` inside the import's own transaction, so no Python
+    object is made per row and the import stays one transaction. A kind with
+    :data:`PARALLEL_STAGING` rows or more is split at a return between two
+    files written by two threads (SQLite and Arrow work without the GIL).
+    ``conn`` must not be in a transaction on entry or exit (SQLite attaches
+    outside transactions). The temporary files are removed afterwards.
     """
     import numpy as np
     import pyarrow as pa
@@ -301,39 +309,72 @@ def staged_rows(
     if not wanted:
         yield out
         return
-    import adbc_driver_sqlite.dbapi as adbc
-
+    files: list[dict[Kind, pa.Table]] = [{}, {}]
+    for name, frame in wanted.items():
+        kind: Kind = name  # type: ignore[assignment]
+        index = frame["return_index"].to_numpy(dtype=np.int64)
+        if bool((index[1:] < index[:-1]).any()):  # rows not yet in return order
+            order = np.argsort(index, kind="stable")
+            frame, index = frame.take(order), index[order]
+        table = pa.table({c.sql: _arrow_column(frame[c.name], c.type) for c in KINDS[kind].columns})
+        bounds = np.searchsorted(index, np.arange(returns + 1)).tolist()
+        cut = returns
+        if len(table) >= PARALLEL_STAGING:
+            cut = int(np.searchsorted(bounds, len(table) / 2))
+        for number, (low, high) in enumerate(((0, cut), (cut, returns))):
+            if bounds[high] == bounds[low]:
+                continue
+            files[number][kind] = table.slice(bounds[low], bounds[high] - bounds[low])
+            offset = bounds[low]
+            for k in range(low, high):
+                if bounds[k + 1] > bounds[k]:
+                    out[k][kind] = RowSlice(
+                        kind, bounds[k] + 1 - offset, bounds[k + 1] - offset, f"staged{number}"
+                    )
     folder = Path(tempfile.mkdtemp(prefix="hubspoke-staging-"))
-    path = folder / "rows.sqlite"
-    attached = False
+    attached: list[str] = []
     try:
-        staging = adbc.connect(str(path))
-        try:
-            cursor = staging.cursor()
-            for name, frame in wanted.items():
-                kind: Kind = name  # type: ignore[assignment]
-                index = frame["return_index"].to_numpy(dtype=np.int64)
-                order = np.argsort(index, kind="stable")
-                ordered = frame.take(order)
-                table = pa.table(
-                    {c.sql: _arrow_column(ordered[c.name], c.type) for c in KINDS[kind].columns}
-                )
-                cursor.adbc_ingest(kind, table, mode="create")
-                bounds = np.searchsorted(index[order], np.arange(returns + 1)).tolist()
-                for k in range(returns):
-                    if bounds[k + 1] > bounds[k]:
-                        out[k][kind] = RowSlice(kind, bounds[k] + 1, bounds[k + 1])
-            cursor.close()
-            staging.commit()
-        finally:
-            staging.close()
-        conn.execute("ATTACH DATABASE ? AS staged", (str(path),))
-        attached = True
+        paths = [folder / f"rows{n}.sqlite" for n in range(len(files))]
+        work = [(path, tables) for path, tables in zip(paths, files, strict=True) if tables]
+        if len(work) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=len(work)) as pool:
+                list(pool.map(lambda job: _stage(*job), work))
+        else:
+            for job in work:
+                _stage(*job)
+        for number, (path, tables) in enumerate(zip(paths, files, strict=True)):
+            if tables:
+                conn.execute("ATTACH DATABASE ? AS " + f"staged{number}", (str(path),))
+                attached.append(f"staged{number}")
         yield out
     finally:
-        if attached:
-            conn.execute("DETACH DATABASE staged")
+        for schema in attached:
+            conn.execute(f"DETACH DATABASE {schema}")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _stage(path: Path, tables: Mapping[Kind, pa.Table]) -> None:
+    """Write ``tables`` (one per kind, named after it) to a new SQLite file at ``path``.
+
+    The file is scratch (removed after the import), so it keeps no journal and is not synced.
+    """
+    import adbc_driver_sqlite.dbapi as adbc
+
+    staging = adbc.connect(str(path), autocommit=True)
+    try:
+        cursor = staging.cursor()
+        for pragma in ("PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF"):
+            cursor.execute(pragma)
+            cursor.fetchall()
+        cursor.execute("BEGIN")
+        for kind, table in tables.items():
+            cursor.adbc_ingest(kind, table, mode="create")
+        cursor.execute("COMMIT")
+        cursor.close()
+    finally:
+        staging.close()
 
 
 def copy_records(conn: sqlite3.Connection, kind: Kind, from_id: int, to_id: int) -> None:
