@@ -77,7 +77,10 @@ def test_reading_through_codes_changes_nothing(table: list[dict[str, object]]) -
     kept = [i for i, row in enumerate(table) if not _cross_field_suspects(_columns(row))[0]]
     chosen = {name: column[kept] for name, column in fields.items()}
     pd.testing.assert_frame_equal(
-        encoded_case_frame(chosen["case_id"], {n: _shared(c) for n, c in chosen.items()}),
+        encoded_case_frame(
+            pd.Series(chosen["case_id"], dtype="string"),
+            {n: _shared(c) for n, c in chosen.items()},
+        ),
         case_frame(chosen),
     )
 

@@ -25,6 +25,7 @@ from hubspoke_importers._columns import (
     narrow,
     objects,
     report_columns,
+    spread,
 )
 from hubspoke_importers._common import (
     IDENTIFIER,
@@ -85,32 +86,46 @@ def _age(text: str) -> int | Problem | None:
     return value
 
 
-def _case_ids(reader: ColumnReader) -> ObjectArray:
-    """Case ids, checked column-wise; only suspect cells go through :func:`case_id_cell`."""
-    cells = reader.cells("case_id")
-    text = cells.astype("string")
+def _case_ids(reader: ColumnReader) -> pd.Series:
+    """Case ids (``string``, NA where rejected), checked column-wise.
+
+    Only suspect cells go through :func:`case_id_cell`; the ids stay the
+    column's Arrow strings, with no Python object per row.
+    """
+    text = reader.cells("case_id").astype("string")
     suspect = ~(text.str.fullmatch(IDENTIFIER.pattern) & ~ids_to_screen(text)).fillna(False)
-    ids: ObjectArray = cells.to_numpy(dtype=object)
+    refused: list[int] = []
     for i in np.flatnonzero(suspect.to_numpy(dtype=bool)):
         position = int(i)
-        found = case_id_cell(str(cells.iat[position]))
+        value: Any = text.iat[position]
+        cell = "" if pd.isna(value) else str(value)
+        found = case_id_cell(cell)
         if isinstance(found, Problem):
             reader.reject(
                 position,
                 found.code,
                 f"{reader.table.columns['case_id'].header}: {found.message}",
                 key="case_id",
-                value=None if found.private else str(cells.iat[position]),
+                value=None if found.private else cell,
                 suggestion=found.suggestion,
             )
-            ids[position] = None
+            refused.append(position)
+    ids = text.reset_index(drop=True)
+    if refused:
+        ids = ids.mask(pd.Series(np.isin(np.arange(len(ids)), refused)))
     return ids
 
 
 def read_cases(
-    reader: ColumnReader, services: ObjectArray, periods: ObjectArray, builder: ReturnBuilder
+    reader: ColumnReader,
+    services: ObjectArray | Encoded,
+    periods: ObjectArray | Encoded,
+    builder: ReturnBuilder,
 ) -> int:
-    """Check case rows column-wise; add surviving rows to ``builder``; return how many."""
+    """Check case rows column-wise; add surviving rows to ``builder``; return how many.
+
+    ``services`` and ``periods``: each row's, per row or :data:`Encoded`.
+    """
     builder.columns(reader.findings.sheet, reader.table.columns)
     ids = _case_ids(reader)
     # every field stays codes into its distinct values: no value per row is made
@@ -157,10 +172,10 @@ def case_frame(fields: dict[str, ObjectArray]) -> pd.DataFrame:
     :func:`encoded_case_frame` of the same columns (``case_id`` as it is, the rest encoded).
     """
     encoded = {name: encode(fields[name]) for name in CASE_COLUMNS[1:]}
-    return encoded_case_frame(fields["case_id"], encoded)
+    return encoded_case_frame(pd.Series(fields["case_id"], dtype="string"), encoded)
 
 
-def encoded_case_frame(ids: ObjectArray, fields: Mapping[str, Encoded]) -> pd.DataFrame:
+def encoded_case_frame(ids: pd.Series, fields: Mapping[str, Encoded]) -> pd.DataFrame:
     """Checked case ids and :data:`Encoded` case columns as a typed record frame.
 
     Dtypes as :func:`hubspoke.frames.cases_frame`: ids ``string``, codes
@@ -171,16 +186,17 @@ def encoded_case_frame(ids: ObjectArray, fields: Mapping[str, Encoded]) -> pd.Da
     """
     from hubspoke.codes import code_list
 
-    data: dict[str, Any] = {"case_id": pd.array(ids, dtype="string")}
+    data: dict[str, Any] = {"case_id": ids.astype("string").array}
     for name in CASE_COLUMNS[1:]:
-        codes, distinct = _without_missing(*fields[name])
         if name in CODED:
+            raw, values = fields[name]
             categories = pd.Index(list(code_list(CODED[name]).values))
+            found = categories.get_indexer(pd.Index(values, dtype=object))  # -1: None
             data[name] = pd.Categorical.from_codes(
-                _recode(codes, categories.get_indexer(pd.Index(distinct, dtype=object))),
-                categories=categories,
+                found[raw] if len(values) else np.full(len(raw), -1), categories=categories
             )
             continue
+        codes, distinct = _without_missing(*fields[name])
         if name in DATES:
             typed: Any = pd.Series(
                 np.array(list(distinct), dtype="datetime64[D]").astype("datetime64[ns]")
@@ -203,14 +219,6 @@ def _without_missing(
     position[kept] = np.arange(len(kept), dtype=np.intp)
     found: ObjectArray = values[kept]
     return (position[codes] if len(values) else codes.astype(np.intp)), found
-
-
-def _recode(codes: npt.NDArray[np.intp], mapping: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
-    """``mapping[codes]``, with -1 (missing) kept as -1."""
-    out = np.full(len(codes), -1, dtype=np.intp)
-    known = codes >= 0
-    out[known] = mapping[codes[known]]
-    return out
 
 
 def _cross_field_suspects(fields: Mapping[str, ObjectArray | Encoded]) -> npt.NDArray[np.bool_]:
@@ -273,7 +281,7 @@ def _age_suspects(
 
 
 def _reject_invalid_records(
-    reader: ColumnReader, ids: ObjectArray, fields: Mapping[str, Encoded]
+    reader: ColumnReader, ids: pd.Series, fields: Mapping[str, Encoded]
 ) -> None:
     """Reject surviving rows the model refuses as a whole (``invalid-record``).
 
@@ -285,13 +293,13 @@ def _reject_invalid_records(
         i = int(position)
         values = {n: v[int(c[i])] for n, (c, v) in fields.items()}
         try:
-            CaseRecord(case_id=ids[i], **values)
+            CaseRecord(case_id=str(ids.iat[i]), **values)
         except ModelError as exc:
             key = exc.field if reader.has(exc.field) else "case_id"
             reader.reject(i, "invalid-record", exc.rule, key=key, value=str(exc.value))
 
 
-def _service_periods(services: ObjectArray, periods: ObjectArray) -> _Pairs:
+def _service_periods(services: ObjectArray | Encoded, periods: ObjectArray | Encoded) -> _Pairs:
     """Each row's (service, period) as one integer code, with the values it stands for."""
     service_codes, service_values = _value_codes(services)
     period_codes, period_values = _value_codes(periods)
@@ -327,36 +335,43 @@ def _groups(
     ]
 
 
-def _value_codes(values: ObjectArray) -> tuple[npt.NDArray[np.intp], list[Any]]:
-    """Codes of ``values`` into their distinct values (equal objects share a code).
+def _value_codes(values: ObjectArray | Encoded) -> tuple[npt.NDArray[np.intp], list[Any]]:
+    """Codes of ``values`` into their distinct values (equal values share a code).
 
-    Rows read from the same text hold the same object, so objects are told
-    apart by identity first (no per-row hashing), then equal ones are merged.
+    :data:`Encoded` values are merged per distinct value (two texts may read
+    as one). Per-row values read from the same text hold the same object, so
+    objects are told apart by identity first (no per-row hashing), then
+    equal ones are merged.
     """
+    merged: dict[Any, int] = {}
+    if isinstance(values, tuple):
+        codes_, distinct = values
+        canonical = np.array([merged.setdefault(v, len(merged)) for v in distinct], dtype=np.intp)
+        found = canonical[codes_] if len(distinct) else np.zeros(len(codes_), dtype=np.intp)
+        return found, list(merged)
     identity = np.fromiter(map(id, values), dtype=np.uint64, count=len(values))
     codes, distinct_ids = pd.factorize(identity)
     first = np.zeros(len(distinct_ids), dtype=np.intp)
     first[codes] = np.arange(len(codes))  # any row of an id holds that very object
-    merged: dict[Any, int] = {}
     remap = np.array([merged.setdefault(v, len(merged)) for v in values[first]], dtype=np.intp)
     return remap[codes], list(merged)
 
 
-def _reject_duplicates(reader: ColumnReader, ids: ObjectArray, pairs: _Pairs) -> None:
+def _reject_duplicates(reader: ColumnReader, ids: pd.Series, pairs: _Pairs) -> None:
     """Reject repeated case ids within each (service, period) among surviving rows.
 
     One (service, period) uses the generic ``duplicate-case-id`` rule directly;
     several are checked at once on integer (service, period, case id) keys,
     with the same rule id and wording.
     """
-    live = np.flatnonzero(reader.alive() & pd.notna(ids))
+    live = np.flatnonzero(reader.alive() & ids.notna().to_numpy(dtype=bool))
     if not len(live):
         return
     pair = pairs.codes[live]
     if (pair == pair[0]).all():
         reader.duplicate_ids("case_id")
         return
-    id_codes, distinct_ids = pd.factorize(ids[live])
+    id_codes, distinct_ids = pd.factorize(ids.take(live))
     key = pd.Series(pair * len(distinct_ids) + id_codes)
     repeated = key.duplicated(keep="first").to_numpy()
     if not repeated.any():
@@ -364,7 +379,7 @@ def _reject_duplicates(reader: ColumnReader, ids: ObjectArray, pairs: _Pairs) ->
     firsts = reader.table.rows[live[~repeated]].tolist()
     first_row = dict(zip(key[~repeated].tolist(), firsts, strict=True))
     for position, k in zip(live[repeated].tolist(), key[repeated].tolist(), strict=True):
-        case_id = ids[position]
+        case_id = ids.iat[position]
         reader.reject(
             position,
             "duplicate-case-id",
@@ -410,13 +425,15 @@ def load_cases(source: Path, options: LoadOptions) -> LoadResult:
     imported = 0
     if reader.required_columns(required):
         _outcome_columns(reader, findings)
-        services = reader.services("service", options)
-        periods = reader.periods("period", options)
+        services = reader.services_encoded("service", options)
+        periods = reader.periods_encoded("period", options)
         submitted = reader.dates("submitted_on")
         imported = read_cases(reader, services, periods, builder)
         if reader.has("submitted_on"):
             alive = reader.alive()
-            builder.submitted(services[alive], periods[alive], submitted[alive], findings)
+            builder.submitted(
+                spread(services)[alive], spread(periods)[alive], submitted[alive], findings
+            )
     return finish(
         builder.build(),
         [findings],

@@ -326,8 +326,12 @@ class ColumnReader:
 
     def services(self, key: str, options: LoadOptions) -> ObjectArray:
         """Service ids from column ``key`` (or ``options.service_id`` when absent), checked."""
+        return spread(self.services_encoded(key, options))
+
+    def services_encoded(self, key: str, options: LoadOptions) -> Encoded:
+        """:meth:`services`, as :data:`Encoded`."""
         if not self.has(key):
-            return objects([options.service_id] * self.size)
+            return np.zeros(self.size, dtype=np.int8), objects([options.service_id])
 
         def check(text: str) -> Problem | None:
             if not text:
@@ -344,12 +348,16 @@ class ColumnReader:
             code = "unknown-service" if options.programme is not None else "invalid-service-id"
             return Problem(code=code, message=found[0], suggestion=found[1])
 
-        return self._per_distinct(key, check, lambda text: text)
+        return self._per_distinct_encoded(key, check, lambda text: text)
 
     def periods(self, key: str, options: LoadOptions) -> ObjectArray:
         """Periods from column ``key`` (or ``options.period`` when absent), parsed once each."""
+        return spread(self.periods_encoded(key, options))
+
+    def periods_encoded(self, key: str, options: LoadOptions) -> Encoded:
+        """:meth:`periods`, as :data:`Encoded`."""
         if not self.has(key):
-            return objects([options.period] * self.size)
+            return np.zeros(self.size, dtype=np.int8), objects([options.period])
         parsed: dict[str, Period] = {}
 
         def check(text: str) -> Problem | None:
@@ -368,7 +376,7 @@ class ColumnReader:
                 code="period-label", message=problem.message, suggestion=problem.suggestion
             )
 
-        return self._per_distinct(key, check, lambda text: parsed[text])
+        return self._per_distinct_encoded(key, check, lambda text: parsed[text])
 
     def parse(self, key: str, parse: Callable[[str], object]) -> ObjectArray:
         """Parse column ``key`` with ``parse`` (value, None or :class:`Problem`) per distinct text.

@@ -302,29 +302,27 @@ def staged_rows(
     outside transactions). The temporary files are removed afterwards.
     """
     import numpy as np
-    import pyarrow as pa
 
     out: list[dict[str, RowSlice]] = [{} for _ in range(returns)]
     wanted = {k: f for k, f in frames.items() if len(f)}
     if not wanted:
         yield out
         return
-    files: list[dict[Kind, pa.Table]] = [{}, {}]
+    files: list[dict[Kind, pd.DataFrame]] = [{}, {}]
     for name, frame in wanted.items():
         kind: Kind = name  # type: ignore[assignment]
         index = frame["return_index"].to_numpy(dtype=np.int64)
         if bool((index[1:] < index[:-1]).any()):  # rows not yet in return order
             order = np.argsort(index, kind="stable")
             frame, index = frame.take(order), index[order]
-        table = pa.table({c.sql: _arrow_column(frame[c.name], c.type) for c in KINDS[kind].columns})
         bounds = np.searchsorted(index, np.arange(returns + 1)).tolist()
         cut = returns
-        if len(table) >= PARALLEL_STAGING:
-            cut = int(np.searchsorted(bounds, len(table) / 2))
+        if len(frame) >= PARALLEL_STAGING:
+            cut = int(np.searchsorted(bounds, len(frame) / 2))
         for number, (low, high) in enumerate(((0, cut), (cut, returns))):
             if bounds[high] == bounds[low]:
                 continue
-            files[number][kind] = table.slice(bounds[low], bounds[high] - bounds[low])
+            files[number][kind] = frame.iloc[bounds[low] : bounds[high]]
             offset = bounds[low]
             for k in range(low, high):
                 if bounds[k + 1] > bounds[k]:
@@ -355,12 +353,20 @@ def staged_rows(
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _stage(path: Path, tables: Mapping[Kind, pa.Table]) -> None:
-    """Write ``tables`` (one per kind, named after it) to a new SQLite file at ``path``.
+def _stage(path: Path, frames: Mapping[Kind, pd.DataFrame]) -> None:
+    """Write ``frames`` (one per kind, as tables named after it) to a new SQLite file at ``path``.
 
-    The file is scratch (removed after the import), so it keeps no journal and is not synced.
+    Columns are stored as the workspace stores them (:func:`_arrow_column`).
+    The file is scratch (removed after the import), so it keeps no journal
+    and is not synced.
     """
     import adbc_driver_sqlite.dbapi as adbc
+    import pyarrow as pa
+
+    tables = {
+        kind: pa.table({c.sql: _arrow_column(frame[c.name], c.type) for c in KINDS[kind].columns})
+        for kind, frame in frames.items()
+    }
 
     staging = adbc.connect(str(path), autocommit=True)
     try:
