@@ -65,6 +65,11 @@ def _service_codes(frames: RecordFrames) -> tuple[Array, list[str]]:
     return held
 
 
+def case_codes(frames: RecordFrames) -> Array:
+    """Each row of ``frames.cases``: its ``case_id`` as an integer code (-1 for none), made once."""
+    return _case_codes(frames)
+
+
 def _case_codes(frames: RecordFrames) -> Array:
     held = _CASE_CODES.get(frames)
     if held is None:

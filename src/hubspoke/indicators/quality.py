@@ -159,17 +159,20 @@ def field_completeness(cases: pd.DataFrame) -> pd.DataFrame:
 
 
 def _people(
-    case_id: pd.Series, service: npt.NDArray[np.int64]
+    case_id: pd.Series, service: npt.NDArray[np.int64], codes: npt.NDArray[Any] | None = None
 ) -> tuple[npt.NDArray[np.int64], int, npt.NDArray[np.int64]]:
     """Each record's young person, as ``(person code per record, people, service per person)``.
 
     A young person is a distinct ``case_id`` within a service; a record
-    without an id is a person of its own. Codes are dense from 0.
+    without an id is a person of its own. Codes are dense from 0. ``codes``:
+    the case ids as integer codes (-1 for none), if already made.
     """
-    codes, uniques = pd.factorize(case_id, use_na_sentinel=True)
+    if codes is None:
+        codes = np.asarray(pd.factorize(case_id, use_na_sentinel=True)[0])
     ids = np.asarray(codes, dtype=np.int64)
-    span = len(uniques) + len(ids) + 1
-    alone = len(uniques) + np.arange(len(ids), dtype=np.int64)
+    top = int(ids.max(initial=-1)) + 1  # ids are 0 .. top - 1
+    alone = top + np.arange(len(ids), dtype=np.int64)  # a record without an id: its own key
+    span = top + len(ids) + 1
     key = service * span + np.where(ids >= 0, ids, alone)
     person, people = pd.factorize(key)
     return np.asarray(person, dtype=np.int64), len(people), np.asarray(people) // span
@@ -185,7 +188,9 @@ def _best_rank(
     return best
 
 
-def field_completeness_people(cases: pd.DataFrame) -> pd.DataFrame:
+def field_completeness_people(
+    cases: pd.DataFrame, *, case_codes: npt.NDArray[Any] | None = None
+) -> pd.DataFrame:
     """Completeness of each field per service, counting each young person once.
 
     A young person is a distinct ``case_id`` within a service (a record
@@ -198,7 +203,9 @@ def field_completeness_people(cases: pd.DataFrame) -> pd.DataFrame:
     needed = {"service_id", "case_id", "age"} | {c for c, _ in COMPLETENESS_FIELDS.values()}
     _require(cases, "field_completeness_people", sorted(needed))
     service, services = pd.factorize(cases["service_id"].astype("string"), sort=True)
-    person, n_people, person_service = _people(cases["case_id"], np.asarray(service, np.int64))
+    person, n_people, person_service = _people(
+        cases["case_id"], np.asarray(service, np.int64), case_codes
+    )
     kinds = list(_RANK)
     parts = []
     for field in COMPLETENESS_FIELDS:

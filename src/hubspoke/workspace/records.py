@@ -517,6 +517,7 @@ def record_table_sql(
 
 def arrow_column_to_pandas(column: pa.ChunkedArray, type_: ColumnType, spec: Column | None) -> Any:
     """One Arrow column as the pandas array of the frames' fixed dtype (see hubspoke.frames)."""
+    import numpy as np
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -537,12 +538,11 @@ def arrow_column_to_pandas(column: pa.ChunkedArray, type_: ColumnType, spec: Col
     if type_ == "bool":
         return pd.array(column.to_pandas(), dtype="Int64").astype("boolean")
     assert spec is not None
-    encoded = column.dictionary_encode().combine_chunks()
-    categorical = pd.Categorical.from_codes(
-        encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False),
-        categories=pd.Index(encoded.dictionary.to_pylist(), dtype=object),
-    )
-    return categorical.set_categories(spec.categories())
+    categories = spec.categories()
+    # each value's position among the categories: a value no category holds reads as missing
+    found = pc.index_in(column, value_set=pa.array([str(c) for c in categories], pa.string()))
+    positions = np.asarray(pc.fill_null(found, -1).to_numpy(), dtype=np.int32)
+    return pd.Categorical.from_codes(positions, categories=pd.Index(categories))
 
 
 def _damaged(days: pa.ChunkedArray, spec: Column | None) -> str:

@@ -926,15 +926,21 @@ class Workspace:
 
         if per not in ("record", "young_person"):
             raise DataValidationError(f"per must be 'record' or 'young_person', not {per!r}")
+        from hubspoke.figures.facts import case_codes
+
         chosen = self.period(period)
-        cases = self.frames().cases
-        inside = cases[
+        frames = self.frames()
+        cases = frames.cases
+        mask = (
             (cases["period_start"] >= pd.Timestamp(chosen.start))
             & (cases["period_end"] <= pd.Timestamp(chosen.end))
-        ].drop(columns=["return_id"])
+        ).to_numpy(dtype=bool)
+        whole = bool(mask.all())  # the usual case: no copy of every record
+        inside = (cases if whole else cases[mask]).drop(columns=["return_id"])
         if per == "record":
             return field_completeness(inside)
-        return field_completeness_people(inside)
+        codes = case_codes(frames)
+        return field_completeness_people(inside, case_codes=codes if whole else codes[mask])
 
     def programme_to_date(self) -> Period:
         """``--period all``: from the programme's first period to the end of its latest return.
