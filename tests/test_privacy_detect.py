@@ -68,3 +68,22 @@ def test_find_personal_data_reports_positions_per_column() -> None:
     )
     found = {(f.column, f.kind, f.positions) for f in find_personal_data(frame)}
     assert found == {("Notes", "postcode", (1,)), ("Notes", "email", (2,))}
+
+
+def test_screening_the_same_ids_again_gives_the_same_answer() -> None:
+    """The screen is remembered for one column's Arrow data, never for other data."""
+    import pandas as pd
+
+    from hubspoke.privacy.detect import ids_to_screen
+
+    ids = pd.Series(["Case-0001", "someone@example.org", "Case-0002", "Aname"], dtype="string")
+    first = ids_to_screen(ids).tolist()
+    assert first == [False, True, False, True]
+    assert ids_to_screen(ids.astype("string")).tolist() == first  # the same data again
+    changed = ids.copy()
+    changed.iloc[0] = "Bname"
+    assert ids_to_screen(changed).tolist() == [True, True, False, True]
+    assert ids_to_screen(ids.iloc[1:]).tolist() == [True, False, True]
+    assert ids_to_screen(ids).tolist() == first
+    shown = ids_to_screen(ids.set_axis([10, 11, 12, 13]))
+    assert shown.index.tolist() == [10, 11, 12, 13]

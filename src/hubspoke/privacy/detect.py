@@ -65,9 +65,47 @@ _ID_HINT = (
 
 
 def ids_to_screen(ids: pd.Series) -> pd.Series:
-    """True where an id may hold personal data (a superset: check those with :func:`id_kinds`)."""
+    """True where an id may hold personal data (a superset: check those with :func:`id_kinds`).
+
+    An import screens one column of ids at several steps (the importer, the
+    pipeline's checks, the screen before storing); the answer for the same
+    Arrow data is worked out once (:func:`_screened_before`).
+    """
     text = ids.astype("string")
-    return text.str.contains(_ID_HINT, regex=True).fillna(False).astype(bool)
+    held = _screened_before(text)
+    if held is not None:
+        return held.set_axis(text.index)
+    found = text.str.contains(_ID_HINT, regex=True).fillna(False).astype(bool)
+    _SCREENED[:] = [(text, found)]
+    return found
+
+
+#: The last column screened and its answer. Holding the column keeps its Arrow buffers
+#: alive, so no other data can take their addresses while the entry stands.
+_SCREENED: list[tuple[pd.Series, pd.Series]] = []
+
+
+def _buffers(text: pd.Series) -> tuple[tuple[int, int, int], ...] | None:
+    """Where an Arrow-backed string column's data lives (None for other columns)."""
+    arrow = getattr(text.array, "_pa_array", None)
+    if arrow is None:
+        return None
+    return tuple(
+        (buffer.address if buffer is not None else 0, chunk.offset, len(chunk))
+        for chunk in arrow.chunks
+        for buffer in chunk.buffers()
+    )
+
+
+def _screened_before(text: pd.Series) -> pd.Series | None:
+    """The screen of ``text`` if the last column screened holds the very same Arrow data."""
+    if not _SCREENED:
+        return None
+    held, found = _SCREENED[0]
+    key = _buffers(text)
+    if key is None or len(held) != len(text) or _buffers(held) != key:
+        return None
+    return found
 
 
 _PERSON = (

@@ -287,7 +287,10 @@ def check_case_frame(
 
     found: list[tuple[int, Diagnostic]] = []
     ids = frame["case_id"]
-    repeated = frame.duplicated(["return_index", "case_id"], keep="first").to_numpy(dtype=bool)
+    # a repeat of (return, case id), on integer keys: no Python object per row
+    codes = np.asarray(pd.factorize(ids, use_na_sentinel=True)[0], dtype=np.int64) + 1
+    pair = pd.Series(index * (int(codes.max(initial=0)) + 1) + codes)
+    repeated = pair.duplicated(keep="first").to_numpy(dtype=bool)
     if repeated.any():
         keys = pd.Series(list(zip(index.tolist(), ids.astype(str).tolist(), strict=True)))
         first_of = dict(reversed(list(zip(keys.tolist(), range(len(keys)), strict=True))))
