@@ -51,7 +51,6 @@ def report_data_from_workspace(
     report. Values and case records outside ``period`` are left out.
     """
     from hubspoke.frames import spokes_frame
-    from hubspoke.indicators.quality import field_completeness_people
     from hubspoke.indicators.rubric import DEFAULT_RUBRIC
     from hubspoke.privacy.rounding import rounded_field_completeness
 
@@ -84,9 +83,7 @@ def report_data_from_workspace(
         field_completeness=rounded_field_completeness(_inside(ws.frames().cases, chosen)),
         provenance=_provenance(ws),
         figures=ws.figures(chosen, rubric=rubric),
-        completeness_people=field_completeness_people(
-            _inside(ws.frames().cases.drop(columns=["return_id"]), chosen)
-        ),
+        completeness_people=ws.field_completeness(chosen, per="young_person"),
     )
 
 
@@ -99,7 +96,10 @@ def _within(frame: pd.DataFrame, period: Period) -> pd.Series:
 
 
 def _inside(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
-    return frame[_within(frame, period)].reset_index(drop=True)
+    within = _within(frame, period).to_numpy(dtype=bool)
+    if within.all():  # a whole-programme period: every record, without a copy
+        return frame
+    return frame[within].reset_index(drop=True)
 
 
 def _provenance(ws: Workspace) -> tuple[Provenance, ...]:
