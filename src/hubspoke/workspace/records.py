@@ -572,7 +572,7 @@ def to_frame(
         spec = specs.get(sql)
         name = spec.name if spec is not None else sql
         data[name] = arrow_column_to_pandas(table.column(i), type_, spec)
-    return pd.DataFrame(data)
+    return pd.DataFrame(data, copy=False)  # the arrays are new: no copy, no consolidation
 
 
 #: The columns a record frame takes from its return, after ``return_id``.
@@ -620,7 +620,7 @@ def read_frames(
         assembled |= {n: frame[n].array for n in names}
         if kind == "values":
             assembled["source_sha256"] = by_id["source_sha256"].array.take(position)
-        out[kind] = pd.DataFrame(assembled)
+        out[kind] = pd.DataFrame(assembled, copy=False)
     return out
 
 
