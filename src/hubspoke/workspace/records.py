@@ -564,15 +564,27 @@ def _damaged(days: pa.ChunkedArray, spec: Column | None) -> str:
 def to_frame(
     table: pa.Table, columns: Sequence[tuple[str, ColumnType]], specs: Mapping[str, Column]
 ) -> pd.DataFrame:
-    """An Arrow table of ``columns`` as a frame of fixed dtypes, named as in ``specs``."""
+    """An Arrow table of ``columns`` as a frame of fixed dtypes, named as in ``specs``.
+
+    A large table's columns are converted by two threads (Arrow's kernels
+    release the GIL).
+    """
     import pandas as pd
 
-    data: dict[str, Any] = {}
-    for i, (sql, type_) in enumerate(columns):
-        spec = specs.get(sql)
-        name = spec.name if spec is not None else sql
-        data[name] = arrow_column_to_pandas(table.column(i), type_, spec)
-    return pd.DataFrame(data, copy=False)  # the arrays are new: no copy, no consolidation
+    def convert(i: int) -> Any:
+        sql, type_ = columns[i]
+        return arrow_column_to_pandas(table.column(i), type_, specs.get(sql))
+
+    if table.num_rows >= PARALLEL_CASES:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            arrays = list(pool.map(convert, range(len(columns))))
+    else:
+        arrays = [convert(i) for i in range(len(columns))]
+    names = [spec.name if (spec := specs.get(sql)) is not None else sql for sql, _ in columns]
+    # the arrays are new: no copy, no consolidation
+    return pd.DataFrame(dict(zip(names, arrays, strict=True)), copy=False)
 
 
 #: The columns a record frame takes from its return, after ``return_id``.
