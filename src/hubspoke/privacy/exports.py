@@ -82,9 +82,12 @@ def write_xlsx(
     def row(values: Iterable[Any]) -> list[Any]:
         cells = []
         for value in values:
-            cell = WriteOnlyCell(worksheet)
-            _put(cell, value)
-            cells.append(cell)
+            found = _cell_value(value)
+            if isinstance(found, str):  # only text needs a cell object: typed as text
+                cell = WriteOnlyCell(worksheet, value=found)
+                cell.data_type = "s"
+                found = cell
+            cells.append(found)
         return cells
 
     worksheet.append(row(safe.columns))
@@ -130,19 +133,18 @@ def _sheet_title(name: str) -> str:
     return cleaned[:31] or "data"
 
 
-def _put(cell: Any, value: Any) -> None:
+def _cell_value(value: Any) -> Any:
+    """``value`` as the Python value a workbook cell holds (text as ``str``)."""
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        cell.value = None
-    elif isinstance(value, bool | np.bool_):
-        cell.value = bool(value)
-    elif isinstance(value, numbers.Integral):
-        cell.value = int(value)
-    elif isinstance(value, numbers.Real):
-        cell.value = float(value)
-    elif isinstance(value, pd.Timestamp):
-        cell.value = value.to_pydatetime()
-    elif isinstance(value, date):
-        cell.value = value
-    else:
-        cell.value = str(value)
-        cell.data_type = "s"  # text, even if it looked like a formula
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, date):
+        return value
+    return str(value)
