@@ -16,7 +16,6 @@ import click
 #: command name -> "module:attribute" of its click command.
 COMMANDS: dict[str, str] = {
     "demo": "hubspoke.cli.demo:demo",
-    "summary": "hubspoke.cli.summary:summary",
     "plugins": "hubspoke.cli.plugins_cmd:plugins",
     "template": "hubspoke.cli.template:template",
     "validate": "hubspoke.cli.validate:validate",
@@ -42,6 +41,8 @@ class _LazyGroup(click.Group):
         if target is None:
             return None
         module_name, attr = target.split(":")
+        if importlib.util.find_spec(module_name) is None:
+            return None  # click then says "No such command", never a traceback
         module = importlib.import_module(module_name)
         command = getattr(module, attr)
         assert isinstance(command, click.Command)
