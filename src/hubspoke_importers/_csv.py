@@ -40,6 +40,8 @@ from hubspoke_importers._common import Column, Findings, header_key
 from hubspoke_importers._text import decode, detect_delimiter, first_record_line, header_keys
 
 _BOM = b"\xef\xbb\xbf"
+#: Rows past which the fast path trims a file's columns in two threads.
+PARALLEL_ROWS = 100_000
 #: Header cells and the trimmed text column under each.
 _Sheet = tuple[list[str], list[pd.Series]]
 
@@ -115,7 +117,7 @@ def _records_arrow(text: str, encoded: bytes, delimiter: str) -> _Sheet | None:
         # pd.array wraps the Arrow column; pd.Series(column, dtype=...) would copy it cell by cell
         return pd.Series(pd.array(pc.utf8_trim_whitespace(column.slice(1)), dtype=text_dtype))
 
-    if table.num_rows < 100_000:
+    if table.num_rows < PARALLEL_ROWS:
         return header_cells, [trimmed(column) for column in table.columns]
     # Arrow's kernels release the GIL: two threads trim the columns in about half the time
     with ThreadPoolExecutor(max_workers=2) as pool:

@@ -1,0 +1,68 @@
+"""The threaded parts of a large import store exactly what the serial parts store.
+
+A cases file is imported twice into fresh workspaces: once with every
+threshold out of reach (one thread trims the columns, one staging file), once
+with every threshold at one row (two threads trim, the rows are split between
+two staging files at a return). The stored records, returns and figures must
+be the same, row for row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import hubspoke_importers._csv as csv_module
+from hubspoke.workspace import Workspace
+from hubspoke.workspace import records as records_module
+from workspace_fixtures import programme
+
+HEADER = (
+    "service,period,case_id,referral_date,referral_source,risk_at_referral,risk_latest,"
+    "gender,age,support_type,missing_before,missing_after,closed_on,closure_reason\n"
+)
+
+
+def _cases_file(path: Path) -> Path:
+    """Three spokes, four quarters, cases carried from quarter to quarter (synthetic)."""
+    lines = [HEADER]
+    for spoke in ("SP-NM1", "SP-NM2", "SP-AL1"):
+        for quarter, months in enumerate(("04", "07", "10", "01"), start=1):
+            year = "2016" if months == "01" else "2015"
+            for case in range(1, 4 + quarter):
+                closed = f"28/{months}/{year}" if case == 1 and quarter == 4 else ""
+                reason = "outcomes_achieved" if closed else ""
+                lines.append(
+                    f"{spoke},2015-16 Q{quarter},{spoke}-C{case:04d},0{case}/{months}/{year},"
+                    f"{'5A' if case % 2 else '6'},high,{'medium' if quarter > 2 else 'high'},"
+                    f" Female ,{12 + case % 5},one_to_one,{case % 3},{case % 2},"
+                    f"{closed},{reason}\n"
+                )
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def _imported(tmp_path: Path, name: str, source: Path) -> dict[str, pd.DataFrame]:
+    with Workspace.open(tmp_path / f"{name}.hubspoke") as ws:
+        ws.set_programme(programme())
+        outcome = ws.import_file(source)
+        assert outcome.status == "imported", outcome
+        frames = ws.record_frames()
+        frames["figures"] = ws.figures("2015-16")
+        return frames
+
+
+def test_threaded_and_serial_imports_store_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = _cases_file(tmp_path / "cases.csv")
+    serial = _imported(tmp_path, "serial", source)
+    monkeypatch.setattr(csv_module, "PARALLEL_ROWS", 1)
+    monkeypatch.setattr(records_module, "PARALLEL_STAGING", 1)
+    threaded = _imported(tmp_path, "threaded", source)
+    assert len(serial["cases"]) == 3 * (4 + 5 + 6 + 7)
+    assert serial["cases"]["gender"].astype(str).eq("2").all()  # " Female " trimmed, coded
+    for name, frame in serial.items():
+        pd.testing.assert_frame_equal(threaded[name], frame, obj=name)
