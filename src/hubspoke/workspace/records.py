@@ -262,7 +262,7 @@ class RowSlice:
     kind: Kind
     first: int
     last: int
-    schema: str = "staged"
+    schema: str
 
     def __len__(self) -> int:
         return self.last - self.first + 1
@@ -367,7 +367,6 @@ def _stage(path: Path, frames: Mapping[Kind, pd.DataFrame]) -> None:
         kind: pa.table({c.sql: _arrow_column(frame[c.name], c.type) for c in KINDS[kind].columns})
         for kind, frame in frames.items()
     }
-
     staging = adbc.connect(str(path), autocommit=True)
     try:
         cursor = staging.cursor()
