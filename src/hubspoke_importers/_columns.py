@@ -402,14 +402,6 @@ class ColumnReader:
 
         return self._per_distinct_encoded(key, check, lambda text: results[text])
 
-    def _per_distinct(
-        self,
-        key: str,
-        check: Callable[[str], Problem | None],
-        value: Callable[[str], object],
-    ) -> ObjectArray:
-        return spread(self._per_distinct_encoded(key, check, value))
-
     def _per_distinct_encoded(
         self,
         key: str,
