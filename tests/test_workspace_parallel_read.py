@@ -33,7 +33,9 @@ def _workspace(tmp_path: Path) -> Path:
 
 def _generation(path: Path) -> int:
     with ReadSnapshot(path) as reader:
-        return reader.generation()
+        found = reader.generation()
+    assert found is not None
+    return found
 
 
 def _serial(path: Path) -> dict[str, pd.DataFrame]:
@@ -98,3 +100,29 @@ def test_a_write_between_the_two_snapshots_is_not_mixed_in(
         pd.testing.assert_frame_equal(found[name], frame)
     after = _serial(path)
     assert not after["cases"].equals(expected["cases"])  # the write did land, later
+
+
+def test_a_generation_changed_outside_hubspoke_reads_in_one_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    path = _workspace(tmp_path)
+    expected = _serial(path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = 'not a number' WHERE key = 'generation'")
+    monkeypatch.setattr(records_module, "PARALLEL_CASES", 1)
+    opened: list[int] = []
+    with ReadSnapshot(path) as reader:
+        assert reader.generation() is None
+
+        def twin() -> ReadSnapshot:
+            opened.append(1)
+            return ReadSnapshot(path)
+
+        found = read_frames(TableReader(reader.cursor, twin))
+    assert opened == []
+    for name, frame in expected.items():
+        pd.testing.assert_frame_equal(found[name], frame)
+    with Workspace.open(path, read_only=True) as ws:  # and the commands still read it
+        assert len(ws.frames().cases) == len(expected["cases"])

@@ -430,15 +430,18 @@ class TableReader:
     cursor: Any
     twin: Callable[[], ReadSnapshot] | None = None
 
-    def generation(self) -> int:
-        """The workspace's write generation as this snapshot sees it.
+    def generation(self) -> int | None:
+        """The workspace's write generation as this snapshot sees it (None if unreadable).
 
         Read first, it also fixes the snapshot: SQLite takes a read
-        transaction's snapshot at its first read.
+        transaction's snapshot at its first read. A value that is not a
+        whole number (the file was changed outside hubspoke) is None, and
+        nothing is then read by a second snapshot.
         """
         self.cursor.execute(GENERATION)
         row = self.cursor.fetchone()
-        return int(row[0]) if row is not None else 0
+        value = None if row is None else row[0]
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     def query(
         self, columns: Sequence[tuple[str, ColumnType]], body: str, params: Sequence[object] = ()
@@ -641,7 +644,7 @@ PARALLEL_CASES: Final = 100_000
 
 def _read_cases(
     reader: TableReader,
-    generation: int,
+    generation: int | None,
     where: str,
     params: Sequence[object],
     wanted: Sequence[str] | None,
@@ -663,7 +666,7 @@ def _read_cases(
         params,
     )
     n = counts.column(1).to_numpy(zero_copy_only=False)
-    if reader.twin is None or int(n.sum()) < PARALLEL_CASES:
+    if reader.twin is None or generation is None or int(n.sum()) < PARALLEL_CASES:
         return reader.query(cols, sql, params)
     ids = counts.column(0).to_numpy(zero_copy_only=False)
     split = int(ids[int(np.searchsorted(np.cumsum(n), n.sum() / 2))])
