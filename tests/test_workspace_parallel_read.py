@@ -126,3 +126,27 @@ def test_a_generation_changed_outside_hubspoke_reads_in_one_thread(
         pd.testing.assert_frame_equal(found[name], frame)
     with Workspace.open(path, read_only=True) as ws:  # and the commands still read it
         assert len(ws.frames().cases) == len(expected["cases"])
+
+
+def test_record_counts_changed_outside_hubspoke_only_move_the_split(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    path = _workspace(tmp_path)
+    expected = _serial(path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE returns SET n_cases = 'many' WHERE id % 2 = 0")
+        conn.execute("UPDATE returns SET n_cases = -1 WHERE id % 3 = 0")
+    monkeypatch.setattr(records_module, "PARALLEL_CASES", 1)
+    opened: list[int] = []
+    with ReadSnapshot(path) as reader:
+
+        def twin() -> ReadSnapshot:
+            opened.append(1)
+            return ReadSnapshot(path)
+
+        found = read_frames(TableReader(reader.cursor, twin))
+    assert opened == [1]  # still read in two halves, split where the counts say
+    for name, frame in expected.items():
+        pd.testing.assert_frame_equal(found[name], frame)

@@ -662,7 +662,8 @@ def _read_cases(
     cols, sql = record_table_sql("cases", where, wanted)
     counts = reader.query(  # the stored counts only balance the halves
         [("id", "int"), ("n", "int")],
-        f"SELECT r.id, coalesce(r.n_cases, 0) FROM returns r WHERE {where} ORDER BY r.id",
+        f"SELECT r.id, CAST(coalesce(r.n_cases, 0) AS INTEGER) FROM returns r "
+        f"WHERE {where} ORDER BY r.id",
         params,
     )
     n = counts.column(1).to_numpy(zero_copy_only=False)
