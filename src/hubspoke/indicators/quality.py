@@ -132,24 +132,46 @@ def field_completeness(cases: pd.DataFrame) -> pd.DataFrame:
     """
     needed = {"service_id", "age"} | {c for c, _ in COMPLETENESS_FIELDS.values()}
     _require(cases, "field_completeness", sorted(needed))
-    kinds = list(_RANK)
     codes, services = pd.factorize(cases["service_id"].astype("string"), sort=True)
+    width = len(_RANK)
+    grids = {
+        field: np.bincount(
+            codes * width + _status_ranks(cases, field), minlength=len(services) * width
+        )
+        for field in COMPLETENESS_FIELDS
+    }
+    return _completeness_frame(services, grids)
+
+
+def _completeness_frame(services: Any, grids: Mapping[str, npt.NDArray[Any]]) -> pd.DataFrame:
+    """The completeness frame from each field's counts (flat: service by :data:`_RANK` status)."""
+    kinds = list(_RANK)
     parts = []
-    for field in COMPLETENESS_FIELDS:
-        ranks = _status_ranks(cases, field)
-        grid = np.bincount(codes * len(kinds) + ranks, minlength=len(services) * len(kinds))
+    for field, grid in grids.items():
         table = pd.DataFrame(grid.reshape(len(services), len(kinds)), columns=kinds)
         table.insert(0, "field", field)
         table.insert(0, "service_id", [str(x) for x in services])
         parts.append(table)
-    columns = ["service_id", "field", "records", *kinds]
-    if parts and len(cases):
+    if parts and len(services):
         out = pd.concat(parts, ignore_index=True)
     else:
         out = pd.DataFrame({c: [] for c in ["service_id", "field", *kinds]})
+    return completeness_from_counts(out)
+
+
+def completeness_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """Counts per service and field (``service_id, field`` and the four statuses) as published.
+
+    Adds ``records`` (their sum) and ``completeness`` (known / records), orders
+    rows by service then :data:`COMPLETENESS_FIELDS`, and fixes the dtypes of
+    :func:`field_completeness`.
+    """
+    kinds = list(_RANK)
+    out = counts.copy()
     out.insert(2, "records", out[kinds].sum(axis=1) if len(out) else [])
     order = {f: i for i, f in enumerate(COMPLETENESS_FIELDS)}
     out = out.assign(_o=out["field"].map(order)).sort_values(["service_id", "_o"], kind="stable")
+    columns = ["service_id", "field", "records", *kinds]
     out = out.loc[:, columns].reset_index(drop=True)
     out = out.astype(
         {"service_id": "string", "field": "string", **dict.fromkeys(columns[2:], "Int64")}
@@ -206,28 +228,15 @@ def field_completeness_people(
     person, n_people, person_service = _people(
         cases["case_id"], np.asarray(service, np.int64), case_codes
     )
-    kinds = list(_RANK)
-    parts = []
-    for field in COMPLETENESS_FIELDS:
-        best = _best_rank(person, n_people, _status_ranks(cases, field))
-        grid = np.bincount(person_service * len(kinds) + best, minlength=len(services) * len(kinds))
-        table = pd.DataFrame(grid.reshape(len(services), len(kinds)), columns=kinds)
-        table.insert(0, "field", field)
-        table.insert(0, "service_id", [str(x) for x in services])
-        parts.append(table)
-    if parts and len(cases):
-        out = pd.concat(parts, ignore_index=True)
-    else:
-        out = pd.DataFrame({c: [] for c in ["service_id", "field", *kinds]})
-    out.insert(2, "records", out[kinds].sum(axis=1) if len(out) else [])
-    order = {f: i for i, f in enumerate(COMPLETENESS_FIELDS)}
-    out = out.assign(_o=out["field"].map(order)).sort_values(["service_id", "_o"], kind="stable")
-    columns = ["service_id", "field", "records", *kinds]
-    out = out.loc[:, columns].reset_index(drop=True)
-    out = out.astype(
-        {"service_id": "string", "field": "string", **dict.fromkeys(columns[2:], "Int64")}
-    )
-    out["completeness"] = (out["known"] / out["records"]).astype("Float64")
+    width = len(_RANK)
+    grids = {
+        field: np.bincount(
+            person_service * width + _best_rank(person, n_people, _status_ranks(cases, field)),
+            minlength=len(services) * width,
+        )
+        for field in COMPLETENESS_FIELDS
+    }
+    out = _completeness_frame(services, grids)
     out.insert(2, "unit", pd.Series(["young people"] * len(out), dtype="string"))
     return out
 

@@ -171,7 +171,7 @@ def rounded_field_completeness(cases: pd.DataFrame) -> pd.DataFrame:
     differenced to recover a small count. Columns as
     :func:`hubspoke.indicators.quality.field_completeness`.
     """
-    from hubspoke.indicators.quality import COMPLETENESS_FIELDS, field_completeness
+    from hubspoke.indicators.quality import completeness_from_counts, field_completeness
 
     parts = ["known", "declined", "not_recorded", "missing"]
     per_return = field_completeness(
@@ -184,14 +184,5 @@ def rounded_field_completeness(cases: pd.DataFrame) -> pd.DataFrame:
     per_return["service_id"] = per_return["service_id"].astype(str).map(service_of)
     for part in parts:
         per_return[part] = round_counts(per_return[part])
-    out = per_return.groupby(["service_id", "field"], sort=False)[parts].sum().reset_index()
-    out.insert(2, "records", out[parts].sum(axis=1))
-    order = {f: i for i, f in enumerate(COMPLETENESS_FIELDS)}
-    out = out.assign(_o=out["field"].map(order)).sort_values(["service_id", "_o"], kind="stable")
-    columns = ["service_id", "field", "records", *parts]
-    out = out.loc[:, columns].reset_index(drop=True)
-    out = out.astype(
-        {"service_id": "string", "field": "string", **dict.fromkeys(columns[2:], "Int64")}
-    )
-    out["completeness"] = (out["known"] / out["records"]).astype("Float64")
-    return out
+    counts = per_return.groupby(["service_id", "field"], sort=False)[parts].sum().reset_index()
+    return completeness_from_counts(counts)
