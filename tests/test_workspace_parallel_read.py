@@ -44,6 +44,19 @@ def _serial(path: Path) -> dict[str, pd.DataFrame]:
         return read_frames(alone)
 
 
+def _read_counting_twins(path: Path) -> tuple[dict[str, pd.DataFrame], list[int]]:
+    """The frames as two threads read them, and one entry per second snapshot opened."""
+    opened: list[int] = []
+
+    def twin() -> ReadSnapshot:
+        opened.append(1)
+        return ReadSnapshot(path)
+
+    with ReadSnapshot(path) as reader:
+        found = read_frames(TableReader(reader.cursor, twin))
+    return found, opened
+
+
 def test_every_write_adds_one_to_the_generation(tmp_path: Path) -> None:
     path = _workspace(tmp_path)
     before = _generation(path)
@@ -64,14 +77,7 @@ def test_two_threads_read_the_frames_one_reader_reads(
     path = _workspace(tmp_path)
     expected = _serial(path)
     monkeypatch.setattr(records_module, "PARALLEL_CASES", 1)
-    opened: list[int] = []
-    with ReadSnapshot(path) as reader:
-
-        def twin() -> ReadSnapshot:
-            opened.append(1)
-            return ReadSnapshot(path)
-
-        found = read_frames(TableReader(reader.cursor, twin))
+    found, opened = _read_counting_twins(path)
     assert opened == [1]
     assert len(expected["cases"]) > 40
     for name, frame in expected.items():
@@ -112,15 +118,9 @@ def test_a_generation_changed_outside_hubspoke_reads_in_one_thread(
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE meta SET value = 'not a number' WHERE key = 'generation'")
     monkeypatch.setattr(records_module, "PARALLEL_CASES", 1)
-    opened: list[int] = []
     with ReadSnapshot(path) as reader:
         assert reader.generation() is None
-
-        def twin() -> ReadSnapshot:
-            opened.append(1)
-            return ReadSnapshot(path)
-
-        found = read_frames(TableReader(reader.cursor, twin))
+    found, opened = _read_counting_twins(path)
     assert opened == []
     for name, frame in expected.items():
         pd.testing.assert_frame_equal(found[name], frame)
@@ -139,14 +139,7 @@ def test_record_counts_changed_outside_hubspoke_only_move_the_split(
         conn.execute("UPDATE returns SET n_cases = 'many' WHERE id % 2 = 0")
         conn.execute("UPDATE returns SET n_cases = -1 WHERE id % 3 = 0")
     monkeypatch.setattr(records_module, "PARALLEL_CASES", 1)
-    opened: list[int] = []
-    with ReadSnapshot(path) as reader:
-
-        def twin() -> ReadSnapshot:
-            opened.append(1)
-            return ReadSnapshot(path)
-
-        found = read_frames(TableReader(reader.cursor, twin))
+    found, opened = _read_counting_twins(path)
     assert opened == [1]  # still read in two halves, split where the counts say
     for name, frame in expected.items():
         pd.testing.assert_frame_equal(found[name], frame)
