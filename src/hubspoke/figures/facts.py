@@ -45,7 +45,7 @@ def figures_of(frames: RecordFrames) -> pd.DataFrame:
     """:func:`~hubspoke.figures.sources.return_figures` of ``frames``, computed once per frames."""
     held = _FIGURES.get(frames)
     if held is None:
-        held = return_figures(frames, _case_codes(frames))
+        held = return_figures(frames, case_codes(frames))
         _FIGURES[frames] = held
     return held
 
@@ -67,10 +67,6 @@ def _service_codes(frames: RecordFrames) -> tuple[Array, list[str]]:
 
 def case_codes(frames: RecordFrames) -> Array:
     """Each row of ``frames.cases``: its ``case_id`` as an integer code (-1 for none), made once."""
-    return _case_codes(frames)
-
-
-def _case_codes(frames: RecordFrames) -> Array:
     held = _CASE_CODES.get(frames)
     if held is None:
         held = case_ids(frames.cases)
@@ -298,9 +294,9 @@ def _one_to_one_pairs(ev: Evidence) -> tuple[list[str], Array, Array]:
     support = cases["support_type"]
     pick = pick & ((support.isna() | support.isin(ONE_TO_ONE_CODES)).to_numpy(dtype=bool))
     service_codes, service_names = pd.factorize(cases["service_id"], sort=True)
-    case_codes = _case_codes(ev.frames).astype(np.int64)
-    span = int(case_codes.max(initial=0)) + 1
-    keys = distinct_keys(service_codes[pick].astype(np.int64) * span + case_codes[pick])
+    codes_of_cases = case_codes(ev.frames).astype(np.int64)
+    span = int(codes_of_cases.max(initial=0)) + 1
+    keys = distinct_keys(service_codes[pick].astype(np.int64) * span + codes_of_cases[pick])
     names = [str(n) for n in service_names]
     held = (names, keys // span, keys % span)
     per_period[key] = held
@@ -406,7 +402,7 @@ def _case_referrals(ev: Evidence, reported: Array) -> pd.DataFrame:
     codes = cat.cat.codes.to_numpy(dtype="int64")
     codes = np.where(codes < 0, len(labels) - 1, codes)
     rows = np.flatnonzero(within)
-    r, c, s = rid[rows], _case_codes(ev.frames)[rows], rank[codes[rows]]
+    r, c, s = rid[rows], case_codes(ev.frames)[rows], rank[codes[rows]]
     order = np.lexsort((s, c, r))
     last = np.ones(len(order), dtype=bool)  # the greatest source of each (return, case)
     last[:-1] = (r[order][1:] != r[order][:-1]) | (c[order][1:] != c[order][:-1])
@@ -482,7 +478,7 @@ def _latest_cases(ev: Evidence) -> pd.DataFrame:
     if not len(rows):
         return cases.iloc[rows].reset_index(drop=True)
     svc = _service_codes(ev.frames)[0][rows]
-    cid = _case_codes(ev.frames)[rows]
+    cid = case_codes(ev.frames)[rows]
     end = cases["period_end"].to_numpy(dtype="int64")[rows]
     start = cases["period_start"].to_numpy(dtype="int64")[rows]
     order = _case_order(svc, cid, end, start)
