@@ -17,31 +17,7 @@ import pytest
 import hubspoke_importers._csv as csv_module
 from hubspoke.workspace import Workspace
 from hubspoke.workspace import records as records_module
-from workspace_fixtures import programme
-
-HEADER = (
-    "service,period,case_id,referral_date,referral_source,risk_at_referral,risk_latest,"
-    "gender,age,support_type,missing_before,missing_after,closed_on,closure_reason\n"
-)
-
-
-def _cases_file(path: Path) -> Path:
-    """Three spokes, four quarters, cases carried from quarter to quarter (synthetic)."""
-    lines = [HEADER]
-    for spoke in ("SP-NM1", "SP-NM2", "SP-AL1"):
-        for quarter, months in enumerate(("04", "07", "10", "01"), start=1):
-            year = "2016" if months == "01" else "2015"
-            for case in range(1, 4 + quarter):
-                closed = f"28/{months}/{year}" if case == 1 and quarter == 4 else ""
-                reason = "outcomes_achieved" if closed else ""
-                lines.append(
-                    f"{spoke},2015-16 Q{quarter},{spoke}-C{case:04d},0{case}/{months}/{year},"
-                    f"{'5A' if case % 2 else '6'},high,{'medium' if quarter > 2 else 'high'},"
-                    f" Female ,{12 + case % 5},one_to_one,{case % 3},{case % 2},"
-                    f"{closed},{reason}\n"
-                )
-    path.write_text("".join(lines), encoding="utf-8")
-    return path
+from workspace_fixtures import cases_csv, programme
 
 
 def _imported(tmp_path: Path, name: str, source: Path) -> dict[str, pd.DataFrame]:
@@ -57,7 +33,7 @@ def _imported(tmp_path: Path, name: str, source: Path) -> dict[str, pd.DataFrame
 def test_threaded_and_serial_imports_store_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = _cases_file(tmp_path / "cases.csv")
+    source = cases_csv(tmp_path / "cases.csv")
     serial = _imported(tmp_path, "serial", source)
     monkeypatch.setattr(csv_module, "PARALLEL_ROWS", 1)
     monkeypatch.setattr(records_module, "PARALLEL_STAGING", 1)

@@ -127,3 +127,32 @@ class FakeReport:
 def write_file(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+CASES_HEADER = (
+    "service,period,case_id,referral_date,referral_source,risk_at_referral,risk_latest,"
+    "gender,age,support_type,missing_before,missing_after,closed_on,closure_reason\n"
+)
+
+
+def cases_csv(path: Path) -> Path:
+    """A cases file: three spokes, four quarters, cases carried from quarter to quarter.
+
+    3 x (4 + 5 + 6 + 7) rows, all synthetic; genders padded (" Female "), one
+    case per spoke closed in the fourth quarter.
+    """
+    lines = [CASES_HEADER]
+    for spoke in SPOKES:
+        for quarter, months in enumerate(("04", "07", "10", "01"), start=1):
+            year = "2016" if months == "01" else "2015"
+            for case in range(1, 4 + quarter):
+                closed = f"28/{months}/{year}" if case == 1 and quarter == 4 else ""
+                reason = "outcomes_achieved" if closed else ""
+                lines.append(
+                    f"{spoke},2015-16 Q{quarter},{spoke}-C{case:04d},0{case}/{months}/{year},"
+                    f"{'5A' if case % 2 else '6'},high,{'medium' if quarter > 2 else 'high'},"
+                    f" Female ,{12 + case % 5},one_to_one,{case % 3},{case % 2},"
+                    f"{closed},{reason}\n"
+                )
+    path.write_text("".join(lines), encoding="utf-8")
+    return path

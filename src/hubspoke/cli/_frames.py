@@ -35,8 +35,22 @@ def json_value(value: object) -> object:
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Every row of ``frame`` as a dict of JSON-ready values."""
-    return [
-        {str(key): json_value(value) for key, value in rec.items()}
-        for rec in frame.to_dict("records")
-    ]
+    """Every row of ``frame`` as a dict of JSON-ready values (:func:`json_value` of each cell)."""
+    if not len(frame.columns):
+        return [{} for _ in range(len(frame))]
+    names = [str(c) for c in frame.columns]
+    columns = [_json_column(frame.iloc[:, i]) for i in range(len(names))]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _json_column(column: pd.Series) -> list[object]:
+    """:func:`json_value` of each cell, column-wise: numpy numbers and flags need no call each."""
+    values: list[object] = column.tolist()
+    import numpy as np
+
+    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else ""
+    if kind in ("i", "u", "b"):
+        return values  # tolist() gives Python ints and bools
+    if kind == "f":
+        return [None if v != v else v for v in values]  # NaN is the only value unequal to itself
+    return [json_value(v) for v in values]

@@ -293,11 +293,10 @@ def _one_to_one_pairs(ev: Evidence) -> tuple[list[str], Array, Array]:
     )
     support = cases["support_type"]
     pick = pick & ((support.isna() | support.isin(ONE_TO_ONE_CODES)).to_numpy(dtype=bool))
-    service_codes, service_names = pd.factorize(cases["service_id"], sort=True)
+    service_codes, names = _service_codes(ev.frames)
     codes_of_cases = case_codes(ev.frames).astype(np.int64)
     span = int(codes_of_cases.max(initial=0)) + 1
-    keys = distinct_keys(service_codes[pick].astype(np.int64) * span + codes_of_cases[pick])
-    names = [str(n) for n in service_names]
+    keys = distinct_keys(service_codes[pick] * span + codes_of_cases[pick])
     held = (names, keys // span, keys % span)
     per_period[key] = held
     return held
@@ -472,22 +471,35 @@ def _case_order(svc: Array, cid: Array, end: Array, start: Array) -> Array:
     return ordered
 
 
+def _day_stamps(column: pd.Series) -> Array:
+    """A datetime64[ns] column's values as int64 nanoseconds (NaT as its minimum), no copy."""
+    stamps: Array = column.to_numpy(dtype="datetime64[ns]").view("int64")
+    return stamps
+
+
 def _latest_cases(ev: Evidence) -> pd.DataFrame:
     cases = ev.frames.cases
     rows = np.flatnonzero(ev.mask("cases"))
     if not len(rows):
         return cases.iloc[rows].reset_index(drop=True)
-    svc = _service_codes(ev.frames)[0][rows]
-    cid = case_codes(ev.frames)[rows]
-    end = cases["period_end"].to_numpy(dtype="int64")[rows]
-    start = cases["period_start"].to_numpy(dtype="int64")[rows]
+    every = len(rows) == len(cases)  # the usual case: every row counts, so no copies
+
+    def counted(values: Array) -> Array:
+        return values if every else values[rows]
+
+    svc = counted(_service_codes(ev.frames)[0])
+    cid = counted(case_codes(ev.frames))
+    end = counted(_day_stamps(cases["period_end"]))
+    start = counted(_day_stamps(cases["period_start"]))
     order = _case_order(svc, cid, end, start)
     s_svc, s_cid, s_end, s_start = svc[order], cid[order], end[order], start[order]
     n = len(order)
+    first_of_group = np.ones(n, dtype=bool)
+    first_of_group[1:] = (s_svc[1:] != s_svc[:-1]) | (s_cid[1:] != s_cid[:-1])
     last_of_group = np.ones(n, dtype=bool)
-    last_of_group[:-1] = (s_svc[1:] != s_svc[:-1]) | (s_cid[1:] != s_cid[:-1])
+    last_of_group[:-1] = first_of_group[1:]
     # the top rank of each group, and whether more than one row shares it
-    group_id = np.cumsum(np.r_[True, last_of_group[:-1]]) - 1
+    group_id = np.cumsum(first_of_group) - 1
     top_end = s_end[last_of_group][group_id]
     top_start = s_start[last_of_group][group_id]
     top = (s_end == top_end) & (s_start == top_start)
@@ -541,21 +553,25 @@ def case_outcomes(latest: pd.DataFrame) -> pd.DataFrame:
     before = latest["missing_before"].to_numpy(dtype="float64", na_value=np.nan)
     after = latest["missing_after"].to_numpy(dtype="float64", na_value=np.nan)
     has_missing = ~np.isnan(before) & ~np.isnan(after)
-    frame = pd.DataFrame(
+    per_case = {
+        "cases": np.ones(len(latest)),
+        "risk_known": level >= 0,
+        "risk_below_high": (level >= 0) & (level != HIGH),
+        "risk_fell": both & (last < first),
+        "risk_stayed": both & (last == first),
+        "risk_rose": both & (last > first),
+        "missing_cases": has_missing,
+        "missing_before": np.where(has_missing, before, 0),
+        "missing_after": np.where(has_missing, after, 0),
+    }
+    service, services = pd.factorize(latest["service_id"], sort=True)
+    return pd.DataFrame(
         {
-            "service_id": latest["service_id"].to_numpy(dtype=object),
-            "cases": 1,
-            "risk_known": level >= 0,
-            "risk_below_high": (level >= 0) & (level != HIGH),
-            "risk_fell": both & (last < first),
-            "risk_stayed": both & (last == first),
-            "risk_rose": both & (last > first),
-            "missing_cases": has_missing,
-            "missing_before": np.where(has_missing, before, 0),
-            "missing_after": np.where(has_missing, after, 0),
-        }
+            name: np.bincount(service, weights=values, minlength=len(services)).astype("int64")
+            for name, values in per_case.items()
+        },
+        index=pd.Index([str(s) for s in services], name="service_id", dtype=object),
     )
-    return frame.groupby("service_id", sort=True).sum().astype("int64")
 
 
 # -- outcome records ------------------------------------------------------------------------

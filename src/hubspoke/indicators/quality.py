@@ -98,19 +98,21 @@ def _status_ranks(frame: pd.DataFrame, field: str) -> npt.NDArray[np.int64]:
     rank_of = {c.value: _RANK.index(c.status) for c in codes}
     values = frame[column]
     if isinstance(values.dtype, pd.CategoricalDtype):
-        positions = values.cat.codes.to_numpy(dtype=np.int64)
+        positions = values.cat.codes.to_numpy()
         distinct = [str(c) for c in values.cat.categories]
     else:
         found, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
         positions = np.asarray(found, dtype=np.int64)
         distinct = [str(c) for c in uniques]
-    unknown = [c for c in distinct if c not in rank_of]
-    used = np.bincount(positions[positions >= 0], minlength=len(distinct)) > 0
-    bad = [c for i, c in enumerate(distinct) if c in unknown and used[i]]
-    if bad:
-        raise DataValidationError(f"{column}: {bad[0]!r} is not a {list_name} code")
+    unknown = [i for i, c in enumerate(distinct) if c not in rank_of]
+    if unknown:
+        used = np.bincount(positions[positions >= 0], minlength=len(distinct)) > 0
+        bad = [distinct[i] for i in unknown if used[i]]
+        if bad:
+            raise DataValidationError(f"{column}: {bad[0]!r} is not a {list_name} code")
+    # one rank per distinct code, and a last one (missing) that position -1 (no value) takes
     per_code = np.array([rank_of.get(c, 3) for c in distinct] + [3], dtype=np.int64)
-    ranks = per_code[np.where(positions >= 0, positions, len(distinct))]
+    ranks = per_code[positions]
     if field == "age":  # a whole-years age is known even where no band was given
         ranks = np.where(frame["age"].notna().to_numpy(dtype=bool), 0, ranks)
     return ranks
@@ -146,16 +148,19 @@ def field_completeness(cases: pd.DataFrame) -> pd.DataFrame:
 def _completeness_frame(services: Any, grids: Mapping[str, npt.NDArray[Any]]) -> pd.DataFrame:
     """The completeness frame from each field's counts (flat: service by :data:`_RANK` status)."""
     kinds = list(_RANK)
-    parts = []
-    for field, grid in grids.items():
-        table = pd.DataFrame(grid.reshape(len(services), len(kinds)), columns=kinds)
-        table.insert(0, "field", field)
-        table.insert(0, "service_id", [str(x) for x in services])
-        parts.append(table)
-    if parts and len(services):
-        out = pd.concat(parts, ignore_index=True)
-    else:
-        out = pd.DataFrame({c: [] for c in ["service_id", "field", *kinds]})
+    fields = list(grids)
+    n = len(services)
+    if not fields or not n:
+        return completeness_from_counts(
+            pd.DataFrame({c: [] for c in ["service_id", "field", *kinds]})
+        )
+    # rows service by service, each service's fields in order
+    counts = np.stack([grids[f].reshape(n, len(kinds)) for f in fields], axis=1)
+    out = pd.DataFrame(counts.reshape(n * len(fields), len(kinds)), columns=kinds)
+    out.insert(0, "field", fields * n)
+    out.insert(
+        0, "service_id", np.repeat(np.array([str(x) for x in services], object), len(fields))
+    )
     return completeness_from_counts(out)
 
 
@@ -203,10 +208,15 @@ def _people(
 def _best_rank(
     person: npt.NDArray[np.int64], n_people: int, rank: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
-    """Each person's best (lowest) rank in :data:`_RANK` over their records."""
-    best = np.full(n_people, len(_RANK) - 1, dtype=np.int64)
-    for r in range(len(_RANK) - 2, -1, -1):  # the best status seen wins: fill worst to best
-        best[person[rank == r]] = r
+    """Each person's best (lowest) rank in :data:`_RANK` over their records.
+
+    Every person has a record: a mark per (person, rank) seen, then the first
+    mark of each person's row.
+    """
+    width = len(_RANK)
+    seen = np.zeros(n_people * width, dtype=bool)
+    seen[person * width + rank] = True
+    best: npt.NDArray[np.int64] = seen.reshape(n_people, width).argmax(axis=1).astype(np.int64)
     return best
 
 

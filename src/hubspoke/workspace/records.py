@@ -34,6 +34,7 @@ from hubspoke.model import (
     OutcomeRecord,
     RiskAssessment,
 )
+from hubspoke.workspace import case_columns
 from hubspoke.workspace.schema import GENERATION, RECORD_DIMENSIONS
 
 if TYPE_CHECKING:
@@ -234,21 +235,39 @@ def insert_records(
     conn.executemany(_insert_sql(kind), ((return_id, *row_of(r)) for r in records))
 
 
-def _arrow_column(column: pd.Series, type_: ColumnType) -> pa.Array:
-    """One frame column as the Arrow array of what SQLite stores (ISO dates, 0/1 flags)."""
+def typed_arrow_column(column: pd.Series, type_: ColumnType) -> pa.Array:
+    """One frame column as Arrow: date32 dates, int64 numbers and 0/1 flags, float64, text.
+
+    A categorical column stays dictionary-encoded, its categories as text.
+    """
     import pyarrow as pa
 
     if type_ == "date":
         stamps = pa.array(column.astype("datetime64[ns]"), from_pandas=True)
-        return stamps.cast(pa.date32()).cast(pa.string())
+        return stamps.cast(pa.date32())
     if type_ in ("int", "bool"):
         return pa.array(column.astype("Int64"), from_pandas=True)
     if type_ == "float":
         return pa.array(column.astype("Float64"), from_pandas=True)
     found = pa.array(column, from_pandas=True)
     if pa.types.is_dictionary(found.type):
-        found = found.dictionary_decode()
+        if found.type.value_type != pa.string():
+            found = pa.DictionaryArray.from_arrays(
+                found.indices, found.dictionary.cast(pa.string())
+            )
+        return found
     return found.cast(pa.string())
+
+
+def stored_arrow_column(array: pa.Array, type_: ColumnType) -> pa.Array:
+    """What SQLite stores of a :func:`typed_arrow_column`: ISO date text, codes as text."""
+    import pyarrow as pa
+
+    if type_ == "date":
+        return array.cast(pa.string())
+    if pa.types.is_dictionary(array.type):
+        return array.dictionary_decode()
+    return array
 
 
 @attrs.frozen(eq=False)
@@ -263,12 +282,17 @@ class RowSlice:
     first: int
     last: int
     schema: str
+    #: Case records: their columnar copy (:mod:`hubspoke.workspace.case_columns`).
+    columns: bytes | None = None
 
     def __len__(self) -> int:
         return self.last - self.first + 1
 
     def insert(self, conn: sqlite3.Connection, return_id: int) -> None:
-        """Insert these records under ``return_id``: one INSERT ... SELECT, inside SQLite."""
+        """Insert these records under ``return_id``: one INSERT ... SELECT, inside SQLite.
+
+        Case records also store their columnar copy, if they are the return's only ones.
+        """
         spec = KINDS[self.kind]
         listed = ", ".join(spec.sql_columns)
         extra = ", reviews" if self.kind == "cases" else ""
@@ -279,6 +303,8 @@ class RowSlice:
             "WHERE rowid BETWEEN ? AND ? ORDER BY rowid",
             (return_id, self.first, self.last),
         )
+        if self.columns is not None:
+            case_columns.store(conn, return_id, len(self), self.columns)
 
 
 #: Staged rows of one kind past which they are written to two files at once (two threads).
@@ -298,6 +324,7 @@ def staged_rows(
     object is made per row and the import stays one transaction. A kind with
     :data:`PARALLEL_STAGING` rows or more is split at a return between two
     files written by two threads (SQLite and Arrow work without the GIL).
+    Case slices carry their columnar copy (:mod:`hubspoke.workspace.case_columns`).
     ``conn`` must not be in a transaction on entry or exit (SQLite attaches
     outside transactions). The temporary files are removed afterwards.
     """
@@ -333,15 +360,22 @@ def staged_rows(
     attached: list[str] = []
     try:
         paths = [folder / f"rows{n}.sqlite" for n in range(len(files))]
-        work = [(path, tables) for path, tables in zip(paths, files, strict=True) if tables]
+        work = []
+        for number, (path, tables) in enumerate(zip(paths, files, strict=True)):
+            here = f"staged{number}"
+            cases = [(k, out[k]["cases"]) for k in range(returns) if "cases" in out[k]]
+            if tables:
+                work.append((path, tables, [(k, c) for k, c in cases if c.schema == here]))
         if len(work) > 1:
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(max_workers=len(work)) as pool:
-                list(pool.map(lambda job: _stage(*job), work))
+                copies = list(pool.map(lambda job: _stage(*job), work))
         else:
-            for job in work:
-                _stage(*job)
+            copies = [_stage(*job) for job in work]
+        for found in copies:
+            for k, data in found.items():
+                out[k]["cases"] = attrs.evolve(out[k]["cases"], columns=data)
         for number, (path, tables) in enumerate(zip(paths, files, strict=True)):
             if tables:
                 conn.execute("ATTACH DATABASE ? AS " + f"staged{number}", (str(path),))
@@ -353,19 +387,34 @@ def staged_rows(
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _stage(path: Path, frames: Mapping[Kind, pd.DataFrame]) -> None:
+def _stage(
+    path: Path, frames: Mapping[Kind, pd.DataFrame], cases: Sequence[tuple[int, RowSlice]]
+) -> dict[int, bytes]:
     """Write ``frames`` (one per kind, as tables named after it) to a new SQLite file at ``path``.
 
-    Columns are stored as the workspace stores them (:func:`_arrow_column`).
+    Columns are stored as the workspace stores them (:func:`stored_arrow_column`).
     The file is scratch (removed after the import), so it keeps no journal
-    and is not synced.
+    and is not synced. Returns the columnar copy of each of ``cases`` (the
+    case slices staged here, by return index).
     """
     import adbc_driver_sqlite.dbapi as adbc
     import pyarrow as pa
 
-    tables = {
-        kind: pa.table({c.sql: _arrow_column(frame[c.name], c.type) for c in KINDS[kind].columns})
+    typed = {
+        kind: {c.sql: typed_arrow_column(frame[c.name], c.type) for c in KINDS[kind].columns}
         for kind, frame in frames.items()
+    }
+    copies: dict[int, bytes] = {}
+    if cases:
+        types = {c.sql: c.type for c in KINDS["cases"].columns}
+        ranges = [(rows.first - 1, len(rows)) for _, rows in cases]
+        found = case_columns.encode(pa.table(typed["cases"]), types, ranges)
+        copies = {k: data for (k, _), data in zip(cases, found, strict=True)}
+    tables = {
+        kind: pa.table(
+            {c.sql: stored_arrow_column(typed[kind][c.sql], c.type) for c in KINDS[kind].columns}
+        )
+        for kind in frames
     }
     staging = adbc.connect(str(path), autocommit=True)
     try:
@@ -380,10 +429,14 @@ def _stage(path: Path, frames: Mapping[Kind, pd.DataFrame]) -> None:
         cursor.close()
     finally:
         staging.close()
+    return copies
 
 
 def copy_records(conn: sqlite3.Connection, kind: Kind, from_id: int, to_id: int) -> None:
-    """Copy return ``from_id``'s records of ``kind`` to return ``to_id`` (in SQL)."""
+    """Copy return ``from_id``'s records of ``kind`` to return ``to_id`` (in SQL).
+
+    Case records take their columnar copy along, if ``from_id`` has a usable one.
+    """
     spec = KINDS[kind]
     names = [*spec.sql_columns] + (["reviews"] if kind == "cases" else [])
     listed = ", ".join(names)
@@ -392,6 +445,8 @@ def copy_records(conn: sqlite3.Connection, kind: Kind, from_id: int, to_id: int)
         f"SELECT ?, {listed} FROM {spec.table} WHERE return_id = ? ORDER BY rowid",
         (to_id, from_id),
     )
+    if kind == "cases":
+        case_columns.copy(conn, from_id, to_id)
 
 
 # -- reading as typed frames -------------------------------------------------------------------
@@ -525,7 +580,9 @@ def arrow_column_to_pandas(column: pa.ChunkedArray, type_: ColumnType, spec: Col
     import pyarrow.compute as pc
 
     if type_ == "date":
-        days = pc.if_else(pc.equal(column, ""), None, column)
+        days = column
+        if column.type != pa.date32():  # ISO text, as SQLite holds it
+            days = pc.if_else(pc.equal(column, ""), None, column)
         try:
             stamps = days.cast(pa.date32()).cast(pa.timestamp("ns"))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -533,18 +590,55 @@ def arrow_column_to_pandas(column: pa.ChunkedArray, type_: ColumnType, spec: Col
         return pd.Series(stamps.to_pandas(), dtype="datetime64[ns]").array
     if type_ == "string":
         return pd.array(column, dtype="string")
-    if type_ == "int":
-        return pd.array(column.to_pandas(), dtype="Int64")
-    if type_ == "float":
-        return pd.array(column.to_pandas(), dtype="Float64")
-    if type_ == "bool":
-        return pd.array(column.to_pandas(), dtype="Int64").astype("boolean")
+    if type_ in ("int", "float", "bool"):
+        return _masked(column, type_)
     assert spec is not None
     categories = spec.categories()
     # each value's position among the categories: a value no category holds reads as missing
-    found = pc.index_in(column, value_set=pa.array([str(c) for c in categories], pa.string()))
-    positions = np.asarray(pc.fill_null(found, -1).to_numpy(), dtype=np.int32)
+    value_set = pa.array([str(c) for c in categories], pa.string())
+    if pa.types.is_dictionary(column.type):
+        positions = _dictionary_positions(column, value_set)
+    else:
+        found = pc.index_in(column, value_set=value_set)
+        positions = np.asarray(pc.fill_null(found, -1).to_numpy(), dtype=np.int32)
     return pd.Categorical.from_codes(positions, categories=pd.Index(categories))
+
+
+def _masked(column: pa.ChunkedArray, type_: ColumnType) -> Any:
+    """A numeric column as a pandas masked array: Int64, Float64 (NaN as missing) or boolean."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    mask = np.asarray(pc.is_null(column).to_numpy(), dtype=bool)
+    if type_ == "float":
+        floats = np.asarray(pc.fill_null(column.cast(pa.float64()), 0.0).to_numpy(), np.float64)
+        return pd.arrays.FloatingArray(floats, mask | np.isnan(floats))
+    whole = np.asarray(pc.fill_null(column.cast(pa.int64()), 0).to_numpy(), np.int64)
+    if type_ == "bool":
+        return pd.arrays.BooleanArray(whole != 0, mask)
+    return pd.arrays.IntegerArray(whole, mask)
+
+
+def _dictionary_positions(column: pa.ChunkedArray, value_set: pa.Array) -> Any:
+    """Each value's position in ``value_set`` (-1 if absent or missing), for dictionary chunks.
+
+    Only each chunk's dictionary is looked up; chunks that share one share the lookup.
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+
+    parts = []
+    last: tuple[Any, Any] | None = None
+    for chunk in column.chunks:
+        if last is None or not chunk.dictionary.equals(last[0]):
+            found = pc.fill_null(pc.index_in(chunk.dictionary, value_set=value_set), -1)
+            # one more slot, -1, for missing values (their index is filled with -1)
+            last = (chunk.dictionary, np.append(found.to_numpy(), -1).astype(np.int32))
+        indices = pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False)
+        parts.append(last[1][indices])
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
 
 
 def _damaged(days: pa.ChunkedArray, spec: Column | None) -> str:
@@ -620,13 +714,14 @@ def read_frames(
     for kind in kinds:
         spec = KINDS[kind]
         chosen = None if wanted is None else wanted.get(kind)
+        specs = {c.sql: c for c in spec.columns}
         if kind == "cases":
-            table = _read_cases(reader, generation, where, params, chosen)
             cols = record_table_sql(kind, where, chosen)[0]
+            tables = _read_cases(reader, generation, where, params, chosen)
+            frame = _in_return_order([to_frame(t, cols, specs) for t in tables])
         else:
             cols, sql = record_table_sql(kind, where, chosen)
-            table = reader.query(cols, sql, params)
-        frame = to_frame(table, cols, {c.sql: c for c in spec.columns})
+            frame = to_frame(reader.query(cols, sql, params), cols, specs)
         position = by_id.index.get_indexer(pd.Index(frame["return_id"].to_numpy(dtype=np.int64)))
         taken = {name: by_id[name].array.take(position) for name in PERIOD_COLUMNS}
         names = [c for c in frame.columns if c != "return_id"]
@@ -648,8 +743,85 @@ def _read_cases(
     where: str,
     params: Sequence[object],
     wanted: Sequence[str] | None,
+) -> list[pa.Table]:
+    """The case records of returns matching ``where``, in one or two parts.
+
+    Returns that have a usable columnar copy (:mod:`hubspoke.workspace.case_columns`)
+    are read from it; the others from ``return_cases`` (:func:`_read_case_rows`).
+    Each part is in :func:`record_table_sql`'s order and the parts hold
+    different returns; an empty selection gives one empty part.
+    """
+    import json
+
+    cols, _ = record_table_sql("cases", where, wanted)
+    copies = _read_case_copies(reader, where, params, wanted, cols)
+    if copies is None:
+        return [_read_case_rows(reader, generation, where, params, wanted)]
+    ids, table = copies
+    rest = f"({where}) AND r.id NOT IN (SELECT value FROM json_each(?))"
+    left = reader.query(  # by the rows themselves, not the stored counts
+        [("n", "int")],
+        f"SELECT count(*) FROM returns r WHERE {rest} "
+        "AND EXISTS (SELECT 1 FROM return_cases t WHERE t.return_id = r.id)",
+        [*params, json.dumps(ids)],
+    )
+    if not left.column(0)[0].as_py():
+        return [table]
+    rows = _read_case_rows(reader, generation, rest, [*params, json.dumps(ids)], wanted)
+    return [table, rows] if rows.num_rows else [table]
+
+
+def _read_case_copies(
+    reader: TableReader,
+    where: str,
+    params: Sequence[object],
+    wanted: Sequence[str] | None,
+    cols: Sequence[tuple[str, ColumnType]],
+) -> tuple[list[int], pa.Table] | None:
+    """The ids of the returns read from usable columnar copies, and their records in order.
+
+    None if no return matching ``where`` has one. A copy that does not
+    decode is left out (its return is then read from its rows).
+    """
+    spec = KINDS["cases"]
+    chosen = [c for c in spec.columns if wanted is None or c.name in wanted]
+    try:
+        reader.cursor.execute(case_columns.copies_sql(where), list(params))
+        found: pa.Table = reader.cursor.fetch_arrow_table()
+    except Exception:  # a copy table changed outside hubspoke: the rows are read instead
+        return None
+    if not found.num_rows:
+        return None
+    data = [blob.as_buffer() for chunk in found.column(3).chunks for blob in chunk]
+    rows = zip(*(found.column(n).to_pylist() for n in range(3)), data, strict=True)
+    ids, table = case_columns.decode(
+        [(rid, last - first + 1, blob) for rid, first, last, blob in rows], chosen
+    )
+    if table is None:
+        return None
+    return ids, table.rename_columns([name for name, _ in cols])
+
+
+def _in_return_order(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Frames of different returns, each in return order, as one frame in return order."""
+    import numpy as np
+    import pandas as pd
+
+    if len(parts) == 1:
+        return parts[0]
+    whole = pd.concat(parts, ignore_index=True)
+    order = np.argsort(whole["return_id"].to_numpy(dtype=np.int64), kind="stable")
+    return whole.take(order).reset_index(drop=True)
+
+
+def _read_case_rows(
+    reader: TableReader,
+    generation: int | None,
+    where: str,
+    params: Sequence[object],
+    wanted: Sequence[str] | None,
 ) -> pa.Table:
-    """The case records of returns matching ``where``, as :func:`record_table_sql` orders them.
+    """The ``return_cases`` rows of returns matching ``where``, in :func:`record_table_sql` order.
 
     Past :data:`PARALLEL_CASES` records, the later returns' half is read by a
     second snapshot in another thread (SQLite decodes rows in C, without the

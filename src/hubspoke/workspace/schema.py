@@ -322,6 +322,19 @@ def _merged_returns(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE returns ADD COLUMN merged INTEGER NOT NULL DEFAULT 0")
 
 
+def _case_columns(conn: sqlite3.Connection) -> None:
+    """Migration 6: ``return_case_columns``, a columnar copy of each return's case records.
+
+    Created empty: returns stored before it are read from ``return_cases``
+    as before. Triggers drop a return's copy when any of its case rows is
+    updated or deleted. See :mod:`hubspoke.workspace.case_columns`.
+    """
+    from hubspoke.workspace.case_columns import SCHEMA
+
+    for statement in SCHEMA:
+        conn.execute(statement)
+
+
 #: Every migration, in order; ``len(MIGRATIONS)`` is the current schema version.
 MIGRATIONS: Sequence[Migration] = (
     _create_schema,
@@ -329,6 +342,7 @@ MIGRATIONS: Sequence[Migration] = (
     _record_tables,
     _summarised_findings,
     _merged_returns,
+    _case_columns,
 )
 
 
