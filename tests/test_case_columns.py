@@ -233,6 +233,7 @@ def test_a_damaged_copy_is_not_used(
     "statement",
     [
         "UPDATE return_case_columns SET data = 'text, not bytes'",
+        "UPDATE return_case_columns SET data = X''",
         "UPDATE return_case_columns SET last_row = 'the end'",
         "UPDATE return_case_columns SET layout = 99",
         "DROP TABLE return_case_columns",

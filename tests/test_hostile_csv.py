@@ -68,6 +68,25 @@ def test_cells_at_the_cap_are_read(tmp_path: Path) -> None:
     assert not any(d.code == "cell-too-long" for d in report.diagnostics)
 
 
+def test_cells_are_capped_in_characters_not_bytes(tmp_path: Path) -> None:
+    """A cell of more bytes than the cap but no more characters is read; one more is not."""
+    within, over = "\u00e9" * MAX_CELL_CHARS, "\u00e9" * (MAX_CELL_CHARS + 1)  # 2 bytes each
+    path = h.cases_csv(
+        tmp_path,
+        [
+            f"S01,2015-16,S01-C0001,07/04/2015,police,F,14,{within}",
+            f"S01,2015-16,S01-C0002,07/04/2015,police,F,14,{over}",
+        ],
+    )
+    path.write_text(
+        h.CASES_HEADER + ",notes\n" + path.read_text(encoding="utf-8").split("\n", 1)[1],
+        encoding="utf-8",
+    )
+    report = validate_file(path)
+    assert (report.rows_imported, report.rows_rejected) == (1, 1)
+    assert [d.code for d in report.diagnostics if d.severity is Severity.ERROR] == ["cell-too-long"]
+
+
 def test_the_email_pattern_is_linear_on_a_long_run_without_an_at_sign() -> None:
     start = time.perf_counter()
     assert text_kinds("A" * 400_000) == ()

@@ -262,18 +262,34 @@ def _may_hold_long_cells(encoded: bytes, delimiter: str) -> bool:
     return int(np.diff(edges).max()) - 1 > MAX_CELL_CHARS
 
 
-def _longest(cells: pd.Series) -> int:
-    """The length of the longest text cell of ``cells`` (0 when none)."""
+def _any_too_long(cells: pd.Series) -> bool:
+    """Whether a text cell of ``cells`` has more than :data:`MAX_CELL_CHARS` characters."""
     if not len(cells):
-        return 0
+        return False
     array = cells.array
     if hasattr(array, "__arrow_array__"):
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        most = pc.max(pc.utf8_length(pa.chunked_array(array.__arrow_array__()))).as_py()
-        return int(most or 0)
-    return max((len(c) for c in cells.tolist() if isinstance(c, str)), default=0)
+        arrow = pa.chunked_array(array.__arrow_array__())
+        # no cell has more characters than bytes, and bytes are read off the offsets
+        if int(pc.max(pc.binary_length(arrow)).as_py() or 0) <= MAX_CELL_CHARS:
+            return False
+        return int(pc.max(pc.utf8_length(arrow)).as_py() or 0) > MAX_CELL_CHARS
+    return any(len(c) > MAX_CELL_CHARS for c in cells.tolist() if isinstance(c, str))
+
+
+def _nonblank(cells: pd.Series) -> npt.NDArray[np.bool_]:
+    """Where ``cells`` is not the empty text (a missing cell counts as not blank, as ``!=``)."""
+    array = cells.array
+    if hasattr(array, "__arrow_array__"):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        sizes = pc.binary_length(pa.chunked_array(array.__arrow_array__()))
+        found = pc.fill_null(pc.greater(sizes, 0), True)
+        return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+    return (cells != "").to_numpy(dtype=bool)
 
 
 def _cell_lengths(cells: pd.Series) -> npt.NDArray[np.int64]:
@@ -290,7 +306,7 @@ def _long_cells(
     """Reject rows holding a cell over :data:`MAX_CELL_CHARS`; True where a row is rejected."""
     rejected = np.zeros(len(rows), dtype=bool)
     for position, cells in enumerate(columns):
-        if _longest(cells) <= MAX_CELL_CHARS:
+        if not _any_too_long(cells):
             continue
         lengths = _cell_lengths(cells)
         column = Column(header=header_cells[position], index=position + 1)
@@ -371,7 +387,7 @@ def table_from_columns(
     data_columns: dict[str, pd.Series] = {}
     nonblank_any = np.zeros(length, dtype=bool)
     for position, (header, cells) in enumerate(zip(header_cells, columns, strict=True)):
-        nonblank = (cells != "").to_numpy(dtype=bool)
+        nonblank = _nonblank(cells)
         nonblank_any |= nonblank
         column = Column(header=header, index=position + 1)
         key = header_key(header)

@@ -238,7 +238,10 @@ def one_to_one_by_unit(ev: Evidence, unit_of: Mapping[str, str] | None) -> pd.Da
         unit_code = np.array(found, dtype=np.int64)
     units = unit_code[pairs_service] if len(pairs_service) else np.zeros(0, np.int64)
     keep = units >= 0
-    counts = _distinct_per_unit(units[keep], pairs_case[keep], len(unit_names))
+    if unit_of is None:  # each service its own unit: the pairs are distinct already
+        counts = np.bincount(units, minlength=len(unit_names)).astype("float64")
+    else:
+        counts = _distinct_per_unit(units[keep], pairs_case[keep], len(unit_names))
     distinct = pd.Series(counts, index=pd.Index(unit_names, dtype=object))
     distinct = distinct[distinct > 0]
     n_returns = case_returns.groupby("service_id").size()
@@ -451,24 +454,41 @@ def latest_case_outcomes(ev: Evidence) -> pd.DataFrame:
     return found
 
 
-def _case_order(svc: Array, cid: Array, end: Array, start: Array) -> Array:
-    """Rows ordered by service, case, period end, then start (ties in row order).
+def latest_rows(svc: Array, cid: Array, end: Array, start: Array) -> tuple[Array, Array, Array]:
+    """The rows holding each (service, case)'s latest record, by period end then start.
 
-    One sort of one packed integer key when the four fit in 63 bits (they do
-    for any programme: dates are whole days), else a four-key lexsort.
+    ``svc`` and ``cid`` are integer codes (``cid`` -1 for no id); ``end`` and
+    ``start`` int64 nanosecond stamps. Returns ``(single, tied, group)``: the
+    rows that alone hold their case's latest period, in row order; the rows
+    that share it with another row of the same case, in row order; and each
+    tied row's case (an integer, equal for rows of one case). No sort: each
+    case's latest period is a running maximum over the rows.
     """
+    top = int(cid.max(initial=-1)) + 2
+    case, cases_ = pd.factorize(svc.astype(np.int64) * top + (cid.astype(np.int64) + 1))
+    case = np.asarray(case, dtype=np.int64)
+    rank = _period_ranks(end, start)
+    best = np.full(len(cases_), -1, dtype=np.int64)
+    np.maximum.at(best, case, rank)
+    at_top = rank == best[case]
+    sharing = np.bincount(case[at_top], minlength=len(cases_))[case] > 1
+    tied = at_top & sharing
+    return np.flatnonzero(at_top & ~sharing), np.flatnonzero(tied), case[tied]
+
+
+def _period_ranks(end: Array, start: Array) -> Array:
+    """Per row, a whole number ordering its (end, start) pair: a later pair, a greater number."""
     day = 86_400 * 10**9  # period dates are midnight timestamps (ns)
-    first = min(int(end.min()), int(start.min()))
-    end_day, start_day = (end - first) // day, (start - first) // day
-    days = int(max(end_day.max(), start_day.max())) + 1
-    cases_ = int(cid.max(initial=-1)) + 2
-    whole = bool(((end - first) % day == 0).all() and ((start - first) % day == 0).all())
-    if whole and (int(svc.max(initial=0)) + 1) * cases_ * days * days < 2**62:
-        key = ((svc * cases_ + cid + 1) * days + end_day) * days + start_day
-        found: Array = np.argsort(key, kind="stable")
-        return found
-    ordered: Array = np.lexsort((start, end, cid, svc))
-    return ordered
+    first = min(int(end.min(initial=0)), int(start.min(initial=0)))
+    end_from, start_from = end - first, start - first
+    if not (end_from % day).any() and not (start_from % day).any():
+        days = int(max(end_from.max(initial=0), start_from.max(initial=0))) // day + 1
+        if days * days < 2**62:
+            ranks: Array = (end_from // day) * days + start_from // day
+            return ranks
+    # other stamps: each pair's position among the distinct pairs, in order
+    codes, _ = pd.factorize(pd.MultiIndex.from_arrays([end, start]), sort=True)
+    return np.asarray(codes, dtype=np.int64)
 
 
 def _day_stamps(column: pd.Series) -> Array:
@@ -487,37 +507,23 @@ def _latest_cases(ev: Evidence) -> pd.DataFrame:
     def counted(values: Array) -> Array:
         return values if every else values[rows]
 
-    svc = counted(_service_codes(ev.frames)[0])
-    cid = counted(case_codes(ev.frames))
-    end = counted(_day_stamps(cases["period_end"]))
-    start = counted(_day_stamps(cases["period_start"]))
-    order = _case_order(svc, cid, end, start)
-    s_svc, s_cid, s_end, s_start = svc[order], cid[order], end[order], start[order]
-    n = len(order)
-    first_of_group = np.ones(n, dtype=bool)
-    first_of_group[1:] = (s_svc[1:] != s_svc[:-1]) | (s_cid[1:] != s_cid[:-1])
-    last_of_group = np.ones(n, dtype=bool)
-    last_of_group[:-1] = first_of_group[1:]
-    # the top rank of each group, and whether more than one row shares it
-    group_id = np.cumsum(first_of_group) - 1
-    top_end = s_end[last_of_group][group_id]
-    top_start = s_start[last_of_group][group_id]
-    top = (s_end == top_end) & (s_start == top_start)
-    top_count = np.bincount(group_id[top], minlength=int(group_id.max()) + 1)
-    single = last_of_group & (top_count[group_id] == 1)
-    picked = order[single]
-    tied_rows = order[top & (top_count[group_id] > 1)]
-    if len(tied_rows):
+    picked, tied_rows, group = latest_rows(
+        counted(_service_codes(ev.frames)[0]),
+        counted(case_codes(ev.frames)),
+        counted(_day_stamps(cases["period_end"])),
+        counted(_day_stamps(cases["period_start"])),
+    )
+    if len(tied_rows):  # the record greatest by every column's value, as text
         tied = cases.iloc[rows[tied_rows]]
         keys = pd.DataFrame(
-            {"_g": group_id[top & (top_count[group_id] > 1)]}
+            {"_g": group}
             | {str(c): tied[c].astype(str).to_numpy(dtype=object) for c in cases.columns},
         )
         keys.index = tied_rows
         keys = keys.sort_values(["_g", *[str(c) for c in cases.columns]], kind="stable")
         best = keys.drop_duplicates("_g", keep="last").index.to_numpy(dtype="int64")
-        picked = np.concatenate([picked, best])
-    found: pd.DataFrame = cases.iloc[rows[np.sort(picked)]].reset_index(drop=True)
+        picked = np.sort(np.concatenate([picked, best]))
+    found: pd.DataFrame = cases.iloc[rows[picked]].reset_index(drop=True)
     return found
 
 

@@ -99,9 +99,9 @@ def encode(
     ``types`` gives each column's type. Each copy is an uncompressed Arrow
     IPC stream of one record batch. A code column is stored as its positions
     (int8 to int32) into its codes, which the field's metadata lists
-    (``codes``, JSON); whole numbers and flags as int32, or int64 when a
-    value of the table needs it. The columns are prepared once for the whole
-    table, then each range is written.
+    (``codes``, JSON); whole numbers and flags in the narrowest signed type
+    that holds every value of the table. The columns are prepared once for
+    the whole table, then each range is written.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -118,8 +118,17 @@ def encode(
             array = array.indices
         elif types[name] in ("int", "bool") and len(array) > array.null_count:
             bounds = pc.min_max(array)
-            if bounds["min"].as_py() >= -(2**31) and bounds["max"].as_py() < 2**31:
-                array = array.cast(pa.int32())
+            low, high = bounds["min"].as_py(), bounds["max"].as_py()
+            narrow = next(
+                (
+                    t
+                    for t in (pa.int8(), pa.int16(), pa.int32())
+                    if -(2**t.bit_width) // 2 <= low and high < 2**t.bit_width // 2
+                ),
+                None,
+            )
+            if narrow is not None:
+                array = array.cast(narrow)
         fields.append(pa.field(name, array.type, metadata=meta))
         arrays.append(array)
     whole = pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))

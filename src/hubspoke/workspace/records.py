@@ -14,6 +14,7 @@ pins Arrow's types and is dropped (:func:`_typed_select`).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import shutil
 import sqlite3
@@ -792,7 +793,7 @@ def _read_case_copies(
         return None
     if not found.num_rows:
         return None
-    data = [blob.as_buffer() for chunk in found.column(3).chunks for blob in chunk]
+    data = [blob for chunk in found.column(3).chunks for blob in _blobs(chunk)]
     rows = zip(*(found.column(n).to_pylist() for n in range(3)), data, strict=True)
     ids, table = case_columns.decode(
         [(rid, last - first + 1, blob) for rid, first, last, blob in rows], chosen
@@ -800,6 +801,21 @@ def _read_case_copies(
     if table is None:
         return None
     return ids, table.rename_columns([name for name, _ in cols])
+
+
+def _blobs(column: pa.Array) -> list[pa.Buffer]:
+    """Each value of a binary Arrow array as a buffer over the array's own memory (no copy)."""
+    import numpy as np
+    import pyarrow as pa
+
+    if not (pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type)):
+        return [value.as_buffer() for value in column]
+    _, offsets, data = column.buffers()
+    if data is None:  # every value empty
+        return [pa.py_buffer(b"") for _ in range(len(column))]
+    width = np.int64 if pa.types.is_large_binary(column.type) else np.int32
+    ends = np.frombuffer(offsets, dtype=width)[column.offset : column.offset + len(column) + 1]
+    return [data.slice(a, b - a) for a, b in itertools.pairwise(ends.tolist())]
 
 
 def _in_return_order(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
