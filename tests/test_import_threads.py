@@ -42,3 +42,14 @@ def test_threaded_and_serial_imports_store_the_same(
     assert serial["cases"]["gender"].astype(str).eq("2").all()  # " Female " trimmed, coded
     for name, frame in serial.items():
         pd.testing.assert_frame_equal(threaded[name], frame, obj=name)
+
+
+@pytest.mark.parametrize("size", [10, 3 << 20])
+def test_a_file_hashed_while_it_is_parsed_has_its_own_digest(size: int) -> None:
+    import hashlib
+
+    from hubspoke_importers._common import hashed_meanwhile
+
+    data = bytes(range(256)) * (size // 256 + 1)
+    with hashed_meanwhile(data) as sha256:
+        assert sha256() == hashlib.sha256(data).hexdigest()

@@ -215,3 +215,35 @@ def test_counts() -> None:
     assert parse_count("12.0") == 12
     assert isinstance(parse_count("2.5"), Problem)
     assert isinstance(parse_count("-1"), Problem)
+
+
+# -- skipping the trim -----------------------------------------------------------------------
+
+_SPACES = ["", " ", "\t", "\u00a0", "\u3000", "\u2003", "\u001c", "\u0085", "\n", "\r\n"]
+_cell_text = st.text(
+    alphabet=st.sampled_from(["a", "Z", "5", "-", "/", "é", "ß", "\u00a0", " ", "\t", "\u3000"]),
+    max_size=6,
+)
+_cells = st.builds(
+    lambda before, middle, after: before + middle + after,
+    st.sampled_from(_SPACES),
+    _cell_text,
+    st.sampled_from(_SPACES),
+)
+
+
+@given(st.lists(st.lists(_cells, max_size=8), min_size=1, max_size=3))
+def test_a_column_said_to_need_no_trim_is_unchanged_by_trimming(chunks: list[list[str]]) -> None:
+    """The byte test only skips trimming where ``utf8_trim_whitespace`` would change nothing."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from hubspoke_importers._csv import _may_need_trimming
+
+    column = pa.chunked_array([pa.array(c, pa.string()) for c in chunks], pa.string())
+    for view in (column, column.slice(1)):
+        if not _may_need_trimming(view):
+            assert pc.utf8_trim_whitespace(view).equals(view)
+    plain = pa.chunked_array([pa.array(["Female", "5A", "01/04/2015", ""], pa.string())])
+    assert not _may_need_trimming(plain)
+    assert _may_need_trimming(pa.chunked_array([pa.array(["Female "], pa.string())]))

@@ -30,6 +30,7 @@ from hubspoke_importers._columns import (
 from hubspoke_importers._common import (
     IDENTIFIER,
     Findings,
+    hashed_meanwhile,
     is_identifier,
     provenance,
     read_source,
@@ -206,7 +207,7 @@ def encoded_case_frame(ids: pd.Series, fields: Mapping[str, Encoded]) -> pd.Data
         else:
             typed = pd.Series(list(distinct), dtype="Int64")
         data[name] = typed.array.take(codes, allow_fill=True)
-    return pd.DataFrame(data)
+    return pd.DataFrame(data, copy=False)  # the arrays are new: no copy, no consolidation
 
 
 def _without_missing(
@@ -367,12 +368,13 @@ def _reject_duplicates(reader: ColumnReader, ids: pd.Series, pairs: _Pairs) -> N
     live = np.flatnonzero(reader.alive() & ids.notna().to_numpy(dtype=bool))
     if not len(live):
         return
-    pair = pairs.codes[live]
+    pair = pairs.codes[live].astype(np.int64)
     if (pair == pair[0]).all():
         reader.duplicate_ids("case_id")
         return
-    id_codes, distinct_ids = pd.factorize(ids.take(live))
-    key = pd.Series(pair * len(distinct_ids) + id_codes)
+    # the ids' texts as read: rows still live hold them unchanged, so equal codes, equal ids
+    id_codes, distinct_ids = reader.factorized("case_id")
+    key = pd.Series(pair * len(distinct_ids) + id_codes[live].astype(np.int64))
     repeated = key.duplicated(keep="first").to_numpy()
     if not repeated.any():
         return
@@ -409,10 +411,12 @@ def load_cases(source: Path, options: LoadOptions) -> LoadResult:
     """Load a ``hubspoke-cases`` file (the importer's ``load``)."""
     data = read_source(source, options)
     findings = Findings(source.name)
-    table = read_table(data, findings)
+    with hashed_meanwhile(data) as sha256:
+        table = read_table(data, findings)
+        builder = ReturnBuilder(provenance=provenance(source, data, NAME, sha256=sha256()))
     reader = ColumnReader(table, findings)
-    builder = ReturnBuilder(provenance=provenance(source, data, NAME))
     del data  # the table holds what was read; the bytes need not outlive it
+    reader.distinct_ahead(KNOWN)
     required = ["case_id"]
     if not options.service_id:
         required.insert(0, "service")

@@ -44,7 +44,7 @@ from hubspoke_importers._common import (
     closest,
     suggest_text,
 )
-from hubspoke_importers._csv import Table
+from hubspoke_importers._csv import PARALLEL_ROWS, Table
 
 ObjectArray = npt.NDArray[np.object_]
 
@@ -77,6 +77,38 @@ class ColumnReader:
         self.findings = findings
         self.rejected = np.zeros(len(table.frame), dtype=bool)
         self._rows = pd.Series(table.rows, index=table.frame.index)
+        self._distinct: dict[str, tuple[Codes, pd.Index]] = {}
+
+    def distinct_ahead(self, keys: Iterable[str]) -> None:
+        """Find the distinct texts of columns ``keys`` now, two columns at a time.
+
+        Each column is then factorised once, when its check asks for it
+        (:meth:`factorized`); Arrow's hashing releases the GIL, so a large
+        file's columns are done by two threads. A no-op for small tables.
+        """
+        wanted = [k for k in dict.fromkeys(keys) if self.has(k) and k not in self._distinct]
+        if len(wanted) < 2 or self.size < PARALLEL_ROWS:
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        def distinct(key: str) -> tuple[Codes, pd.Index]:
+            codes, uniques = pd.factorize(self.cells(key), use_na_sentinel=False)
+            return narrow(codes), uniques  # type: ignore[return-value]
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            self._distinct.update(zip(wanted, pool.map(distinct, wanted), strict=True))
+
+    def factorized(self, key: str) -> tuple[Codes, pd.Index]:
+        """Column ``key`` as codes into its distinct texts (missing cells have a code too).
+
+        Taken from :meth:`distinct_ahead` if it found them (once: the entry is
+        then dropped, so its memory goes when the caller is done), else made now.
+        """
+        held = self._distinct.pop(key, None)
+        if held is not None:
+            return held
+        codes, uniques = pd.factorize(self.cells(key), use_na_sentinel=False)
+        return codes, uniques
 
     def _absent(self) -> Encoded:
         """An absent column: every row None."""
@@ -137,7 +169,7 @@ class ColumnReader:
         Row ``i``'s parsed value is ``parsed.iloc[codes[i]]``.
         """
         cells = self.cells(key)
-        codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+        codes, uniques = self.factorized(key)
         distinct = pd.Series(uniques, dtype=cells.dtype)
         place = self.place(key)
         on_distinct = rule(distinct, attrs.evolve(place, rows=None))
@@ -408,7 +440,7 @@ class ColumnReader:
         check: Callable[[str], Problem | None],
         value: Callable[[str], object],
     ) -> Encoded:
-        codes, uniques = pd.factorize(self.cells(key), use_na_sentinel=False)
+        codes, uniques = self.factorized(key)
         texts = [str(u) for u in uniques]
         problems = [check(t) for t in texts]
         values = objects(

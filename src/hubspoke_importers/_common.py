@@ -8,10 +8,12 @@ data rows were rejected so the row reconciliation always holds.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import attrs
@@ -63,15 +65,39 @@ def read_source(source: Path, options: LoadOptions) -> bytes:
     return data
 
 
-def provenance(source: Path, data: bytes, importer: str, sheet: str | None = None) -> Provenance:
-    """Provenance of a return read from ``data`` (the whole file's bytes) by ``importer``."""
+def provenance(
+    source: Path, data: bytes, importer: str, sheet: str | None = None, *, sha256: str | None = None
+) -> Provenance:
+    """Provenance of a return read from ``data`` (the whole file's bytes) by ``importer``.
+
+    ``sha256``: the bytes' SHA-256 (hex), if already worked out (:func:`hashed_meanwhile`).
+    """
     return Provenance(
         source_file=source.name,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256 if sha256 is not None else hashlib.sha256(data).hexdigest(),
         importer=importer,
         importer_version=VERSION,
         sheet=sheet,
     )
+
+
+#: Bytes past which :func:`hashed_meanwhile` hashes in another thread.
+PARALLEL_HASH_BYTES = 1 << 20
+
+
+@contextlib.contextmanager
+def hashed_meanwhile(data: bytes) -> Iterator[Callable[[], str]]:
+    """The SHA-256 (hex) of ``data``, worked out in another thread while the block runs.
+
+    Yields a function that waits for it. hashlib releases the GIL on large
+    inputs, so a large file is hashed on the other core while it is parsed.
+    """
+    if len(data) < PARALLEL_HASH_BYTES:
+        yield lambda: hashlib.sha256(data).hexdigest()
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        found = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        yield found.result
 
 
 def closest(text: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:

@@ -145,7 +145,7 @@ class ReturnBuilder:
                 # every row, already in return order (a file sorted by service and
                 # period, nothing rejected): the source's columns, not a copy of them
                 columns = {c: source[c].array for c in source.columns}
-                out[kind] = pd.DataFrame({"return_index": returns, **columns})
+                out[kind] = pd.DataFrame({"return_index": returns, **columns}, copy=False)
                 continue
             frame = source.take(rows).reset_index(drop=True)
             frame.insert(0, "return_index", returns)

@@ -11,7 +11,7 @@ from hubspoke.measures import DIMENSIONS, measures
 from hubspoke.model import DataValue
 from hubspoke.plugins.contract import LoadOptions, LoadResult
 from hubspoke_importers._columns import ColumnReader, ObjectArray, report_columns
-from hubspoke_importers._common import Findings, provenance, read_source
+from hubspoke_importers._common import Findings, hashed_meanwhile, provenance, read_source
 from hubspoke_importers._csv import read_table
 from hubspoke_importers._returns import ReturnBuilder, finish
 from hubspoke_importers.values import NAME
@@ -84,9 +84,10 @@ def load_values(source: Path, options: LoadOptions) -> LoadResult:
     """Load a ``hubspoke-values`` file (the importer's ``load``)."""
     data = read_source(source, options)
     findings = Findings(source.name)
-    table = read_table(data, findings)
+    with hashed_meanwhile(data) as sha256:
+        table = read_table(data, findings)
+        builder = ReturnBuilder(provenance=provenance(source, data, NAME, sha256=sha256()))
     reader = ColumnReader(table, findings)
-    builder = ReturnBuilder(provenance=provenance(source, data, NAME))
     required = [
         c
         for c in REQUIRED

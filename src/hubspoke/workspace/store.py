@@ -70,6 +70,34 @@ def _utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+#: Bytes of page cache per record written in bulk (a case row and its index entry take
+#: about 110 bytes of pages), and the most cache one import asks for.
+_CACHE_PER_RECORD = 200
+_CACHE_MOST = 512 << 20
+
+
+@contextlib.contextmanager
+def _page_cache_for(conn: sqlite3.Connection, records: int) -> Iterator[None]:
+    """A page cache that holds a bulk write's pages until it commits, for the block.
+
+    With SQLite's default 2 MiB cache, a million-row import spills dirty
+    pages to the WAL one by one before it commits (about 0.13 s of its 0.9 s
+    of inserts); a cache as large as the pages written keeps them until the
+    commit writes them in order. The connection's own size is restored after.
+    """
+    wanted = min(records * _CACHE_PER_RECORD, _CACHE_MOST) // 1024  # KiB
+    before = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+    current = -before if before < 0 else before * 4  # pages: about 4 KiB each
+    if wanted <= current:
+        yield
+        return
+    conn.execute(f"PRAGMA cache_size = -{wanted}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {before}")
+
+
 @contextlib.contextmanager
 def _sqlite_errors(path: Path) -> Iterator[None]:
     """Turn sqlite3 failures into WorkspaceError with a plain message."""
@@ -537,6 +565,7 @@ class Workspace:
         with (
             _sqlite_errors(self._path),
             staged_rows(self._conn, frames, len(prepared)) as held,
+            _page_cache_for(self._conn, sum(len(f) for f in frames.values())),
             self._write() as conn,
         ):
             # another process may have stored the same bytes since import_file looked
@@ -616,15 +645,14 @@ class Workspace:
             for sid, a, b, label in rows
         ]
         held += [(r.service_id, r.period) for r in returns]
+        by_service: dict[str, list[Period]] = {}  # each service's periods, in the order above
+        for sid, period in held:
+            by_service.setdefault(sid, []).append(period)
         several = len(returns) > 1
         found: list[Diagnostic] = []
         for k, ret in enumerate(returns):
-            for sid, period in held:
-                problem = (
-                    supersession.overlap_problem(ret.period, period)
-                    if sid == ret.service_id
-                    else None
-                )
+            for period in by_service[ret.service_id]:
+                problem = supersession.overlap_problem(ret.period, period)
                 if problem is not None:
                     found.append(
                         Diagnostic(
