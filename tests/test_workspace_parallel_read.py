@@ -143,3 +143,25 @@ def test_record_counts_changed_outside_hubspoke_only_move_the_split(
     assert opened == [1]  # still read in two halves, split where the counts say
     for name, frame in expected.items():
         pd.testing.assert_frame_equal(found[name], frame)
+
+
+def test_one_reader_sees_one_state_of_the_file_while_another_writes(tmp_path: Path) -> None:
+    """A snapshot's queries all see the file as its first query did (its read transaction)."""
+    path = _workspace(tmp_path)
+    with ReadSnapshot(path) as reader:
+        before = reader.generation()
+        assert before is not None
+        frames_before = read_frames(reader)
+        with Workspace.open(path) as ws:
+            src = tmp_path / "meanwhile.json"
+            src.write_text("written while a reader reads", encoding="utf-8")
+            ws.store_report(
+                SourceFile.read(src),
+                FakeReport(returns=(a_return(SPOKES[1], QUARTERS[2], cases=9, seed=7),)),
+            )
+        assert reader.generation() == before
+        again = read_frames(reader)
+    for name, frame in frames_before.items():
+        pd.testing.assert_frame_equal(again[name], frame, obj=name)
+    assert _generation(path) == before + 1
+    assert len(_serial(path)["cases"]) != len(frames_before["cases"])

@@ -55,7 +55,7 @@ _SERVICE_CODES: weakref.WeakKeyDictionary[RecordFrames, tuple[Array, list[str]]]
 )
 
 
-def _service_codes(frames: RecordFrames) -> tuple[Array, list[str]]:
+def service_codes_of(frames: RecordFrames) -> tuple[Array, list[str]]:
     """Each case row's service as a code into the sorted service ids (once per frames)."""
     held = _SERVICE_CODES.get(frames)
     if held is None:
@@ -128,13 +128,34 @@ def once_per_evidence(ev: Evidence, name: str, make: Any) -> Any:
     return held[name]
 
 
+_DATED: weakref.WeakKeyDictionary[RecordFrames, pd.DataFrame] = weakref.WeakKeyDictionary()
+
+
+def _dated_figures(frames: RecordFrames) -> pd.DataFrame:
+    """Every return's figures with its period dates, sorted, once per frames.
+
+    Sorted (stably) by service, period start and end, measure and value: a
+    period's evidence keeps its returns' rows, which are then in that order
+    too, so no period sorts again.
+    """
+    held = _DATED.get(frames)
+    if held is None:
+        dates = frames.returns[["return_id", "period_start", "period_end"]]
+        held = figures_of(frames).merge(dates, on="return_id", how="inner")
+        held = held.sort_values(
+            ["service_id", "period_start", "period_end", "measure", "value"], kind="stable"
+        ).reset_index(drop=True)
+        _DATED[frames] = held
+    return held
+
+
 def _evidence(frames: RecordFrames, period: Period) -> Evidence:
     counted = counted_returns(frames.returns, period)
-    dates = counted[["return_id", "period_start", "period_end"]]
-    figures = figures_of(frames).merge(dates, on="return_id", how="inner")
-    figures = figures.sort_values(
-        ["service_id", "period_start", "period_end", "measure", "value"], kind="stable"
-    ).reset_index(drop=True)
+    every = _dated_figures(frames)
+    inside = np.isin(
+        every["return_id"].to_numpy(dtype="int64"), counted["return_id"].to_numpy(dtype="int64")
+    )
+    figures = every[inside].reset_index(drop=True)
     used = figures[figures["used"].to_numpy(dtype=bool, na_value=False)].reset_index(drop=True)
     return Evidence(frames=frames, period=period, counted=counted, figures=figures, used=used)
 
@@ -142,12 +163,7 @@ def _evidence(frames: RecordFrames, period: Period) -> Evidence:
 def all_returns_evidence(frames: RecordFrames) -> Evidence:
     """Evidence of every return in ``frames`` as given (no period, no counting rules)."""
     returns = frames.returns
-    figures = figures_of(frames).merge(
-        returns[["return_id", "period_start", "period_end"]], on="return_id", how="inner"
-    )
-    figures = figures.sort_values(
-        ["service_id", "period_start", "period_end", "measure", "value"], kind="stable"
-    ).reset_index(drop=True)
+    figures = _dated_figures(frames).copy()
     used = figures[figures["used"].to_numpy(dtype=bool, na_value=False)].reset_index(drop=True)
     start = returns["period_start"].min()
     end = returns["period_end"].max()
@@ -208,8 +224,17 @@ def one_to_one_by_unit(ev: Evidence, unit_of: Mapping[str, str] | None) -> pd.Da
     spokes of a hub, or in two quarters, counts once; returns without case
     records add their aggregate figure (which may count a young person again).
     Columns as :func:`sourced` plus ``aggregate_value`` (the part from aggregate
-    figures), indexed by unit id (named ``service_id``).
+    figures), indexed by unit id (named ``service_id``). Made once per evidence
+    and units (do not modify the result).
     """
+    units = None if unit_of is None else tuple(sorted(unit_of.items()))
+    found: pd.DataFrame = once_per_evidence(
+        ev, f"one_to_one {units!r}", lambda e: _one_to_one_by_unit(e, unit_of)
+    )
+    return found
+
+
+def _one_to_one_by_unit(ev: Evidence, unit_of: Mapping[str, str] | None) -> pd.DataFrame:
     measure = "young_people_one_to_one"
     rows = ev.used[(ev.used["measure"] == measure).to_numpy(dtype=bool)]
     if unit_of is not None:
@@ -296,7 +321,7 @@ def _one_to_one_pairs(ev: Evidence) -> tuple[list[str], Array, Array]:
     )
     support = cases["support_type"]
     pick = pick & ((support.isna() | support.isin(ONE_TO_ONE_CODES)).to_numpy(dtype=bool))
-    service_codes, names = _service_codes(ev.frames)
+    service_codes, names = service_codes_of(ev.frames)
     codes_of_cases = case_codes(ev.frames).astype(np.int64)
     span = int(codes_of_cases.max(initial=0)) + 1
     keys = distinct_keys(service_codes[pick] * span + codes_of_cases[pick])
@@ -395,7 +420,7 @@ def _case_referrals(ev: Evidence, reported: Array) -> pd.DataFrame:
         & (cases["referral_date"] >= cases["period_start"]).to_numpy(dtype=bool, na_value=False)
         & (cases["referral_date"] <= cases["period_end"]).to_numpy(dtype=bool, na_value=False)
     )
-    service, names = _service_codes(ev.frames)
+    service, names = service_codes_of(ev.frames)
     cat = cases["referral_source"].astype(pd.CategoricalDtype())
     labels = [*map(str, cat.cat.categories), ""]  # the last: no source given
     rank_of = {name: k for k, name in enumerate(sorted(set(labels)))}
@@ -508,7 +533,7 @@ def _latest_cases(ev: Evidence) -> pd.DataFrame:
         return values if every else values[rows]
 
     picked, tied_rows, group = latest_rows(
-        counted(_service_codes(ev.frames)[0]),
+        counted(service_codes_of(ev.frames)[0]),
         counted(case_codes(ev.frames)),
         counted(_day_stamps(cases["period_end"])),
         counted(_day_stamps(cases["period_start"])),

@@ -124,17 +124,31 @@ def _statuses(frame: pd.DataFrame, field: str) -> pd.Series:
     return pd.Series(names[_status_ranks(frame, field)], dtype="string")
 
 
-def field_completeness(cases: pd.DataFrame) -> pd.DataFrame:
+def _services(
+    cases: pd.DataFrame, given: tuple[npt.NDArray[Any], Sequence[str]] | None
+) -> tuple[npt.NDArray[np.int64], Sequence[str]]:
+    """Each record's service as a code into the sorted service ids (``given``, if made)."""
+    if given is not None:
+        return np.asarray(given[0], dtype=np.int64), given[1]
+    codes, services = pd.factorize(cases["service_id"].astype("string"), sort=True)
+    return np.asarray(codes, dtype=np.int64), [str(s) for s in services]
+
+
+def field_completeness(
+    cases: pd.DataFrame, *, service_codes: tuple[npt.NDArray[Any], Sequence[str]] | None = None
+) -> pd.DataFrame:
     """Completeness of each field per service, over case records as returned.
 
     Columns: service_id, field, records, known, declined, not_recorded,
     missing (``Int64``), completeness (``Float64``, known / records). Age is
     known when the age or a known age band is given. Risk level is the level
     at referral. A case listed in four quarterly returns counts four times.
+    ``service_codes``: each record's service as ``(codes, sorted service ids)``,
+    if already made (as :func:`pandas.factorize` with ``sort=True`` makes them).
     """
     needed = {"service_id", "age"} | {c for c, _ in COMPLETENESS_FIELDS.values()}
     _require(cases, "field_completeness", sorted(needed))
-    codes, services = pd.factorize(cases["service_id"].astype("string"), sort=True)
+    codes, services = _services(cases, service_codes)
     width = len(_RANK)
     grids = {
         field: np.bincount(
@@ -221,7 +235,10 @@ def _best_rank(
 
 
 def field_completeness_people(
-    cases: pd.DataFrame, *, case_codes: npt.NDArray[Any] | None = None
+    cases: pd.DataFrame,
+    *,
+    case_codes: npt.NDArray[Any] | None = None,
+    service_codes: tuple[npt.NDArray[Any], Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """Completeness of each field per service, counting each young person once.
 
@@ -231,13 +248,13 @@ def field_completeness_people(
     declined, else ``not_recorded``, else ``missing``. Columns as
     :func:`field_completeness`, with ``records`` counting young people and a
     ``unit`` column saying so ("young people"); compare the per-record figure.
+    ``case_codes`` (the case ids as integer codes, -1 for none) and
+    ``service_codes`` (as for :func:`field_completeness`): if already made.
     """
     needed = {"service_id", "case_id", "age"} | {c for c, _ in COMPLETENESS_FIELDS.values()}
     _require(cases, "field_completeness_people", sorted(needed))
-    service, services = pd.factorize(cases["service_id"].astype("string"), sort=True)
-    person, n_people, person_service = _people(
-        cases["case_id"], np.asarray(service, np.int64), case_codes
-    )
+    service, services = _services(cases, service_codes)
+    person, n_people, person_service = _people(cases["case_id"], service, case_codes)
     width = len(_RANK)
     grids = {
         field: np.bincount(

@@ -508,6 +508,48 @@ class TableReader:
         return table.slice(1).drop_columns(["_pin"])
 
 
+class ArrowCursor:
+    """Queries on one ADBC SQLite connection, each result read whole as an Arrow table.
+
+    Built on ADBC's low-level API: its DB-API module also imports
+    ``pyarrow.dataset`` (and with it pandas), which reading needs neither of.
+    The connection runs with autocommit off, so its first read opens the read
+    transaction (the snapshot) that every later query on it shares.
+    """
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+        self._result: pa.Table | None = None
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> None:
+        """Run ``sql`` with positional ``params`` and keep its whole result."""
+        import adbc_driver_manager
+        import pyarrow as pa
+
+        statement = adbc_driver_manager.AdbcStatement(self._conn)
+        try:
+            statement.set_sql_query(sql)
+            if params:
+                names = [str(i) for i in range(len(params))]
+                statement.bind(pa.record_batch([pa.array([p]) for p in params], names=names))
+            stream, _ = statement.execute_query()
+            self._result = pa.RecordBatchReader._import_from_c(stream.address).read_all()
+        finally:
+            statement.close()
+
+    def fetch_arrow_table(self) -> pa.Table:
+        """The last query's result."""
+        if self._result is None:
+            raise WorkspaceError("internal error: no query was run")
+        found, self._result = self._result, None
+        return found
+
+    def fetchone(self) -> tuple[object, ...] | None:
+        """The first row of the last query's result, or None if it had none."""
+        table = self.fetch_arrow_table()
+        return None if not table.num_rows else tuple(c[0].as_py() for c in table.columns)
+
+
 def _uri(path: Path, immutable: bool = False) -> str:
     return path.resolve().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
 
@@ -517,15 +559,26 @@ class ReadSnapshot:
 
     def __init__(self, path: Path, *, immutable: bool = False) -> None:
         """``immutable``: the file cannot change (on read-only media; see ``Workspace.open``)."""
-        import adbc_driver_sqlite.dbapi as adbc
+        import adbc_driver_manager
+        import adbc_driver_sqlite
 
-        self._conn = adbc.connect(_uri(path, immutable))
-        self._cursor = self._conn.cursor()
-        self.reader = TableReader(self._cursor, lambda: ReadSnapshot(path, immutable=immutable))
+        self._database = adbc_driver_sqlite.connect(_uri(path, immutable))
+        try:
+            self._conn = adbc_driver_manager.AdbcConnection(self._database)
+            self._conn.set_autocommit(False)
+        except BaseException:
+            self._database.close()
+            raise
+        self.reader = TableReader(
+            ArrowCursor(self._conn), lambda: ReadSnapshot(path, immutable=immutable)
+        )
 
     def close(self) -> None:
-        self._cursor.close()
-        self._conn.close()
+        try:
+            self._conn.rollback()  # the read transaction; nothing was written
+        finally:
+            self._conn.close()
+            self._database.close()
 
     def __enter__(self) -> TableReader:
         return self.reader

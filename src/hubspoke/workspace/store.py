@@ -954,7 +954,7 @@ class Workspace:
 
         if per not in ("record", "young_person"):
             raise DataValidationError(f"per must be 'record' or 'young_person', not {per!r}")
-        from hubspoke.figures.facts import case_codes
+        from hubspoke.figures.facts import case_codes, service_codes_of
 
         chosen = self.period(period)
         frames = self.frames()
@@ -965,10 +965,14 @@ class Workspace:
         ).to_numpy(dtype=bool)
         whole = bool(mask.all())  # the usual case: no copy of every record
         inside = (cases if whole else cases[mask]).drop(columns=["return_id"])
+        # every service's codes, when every record counts (a part would list absent services)
+        services = service_codes_of(frames) if whole else None
         if per == "record":
-            return field_completeness(inside)
+            return field_completeness(inside, service_codes=services)
         codes = case_codes(frames)
-        return field_completeness_people(inside, case_codes=codes if whole else codes[mask])
+        return field_completeness_people(
+            inside, case_codes=codes if whole else codes[mask], service_codes=services
+        )
 
     def programme_to_date(self) -> Period:
         """``--period all``: from the programme's first period to the end of its latest return.
