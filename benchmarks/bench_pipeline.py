@@ -12,7 +12,7 @@ quarter the case closed in. Codes are drawn from hubspoke's code lists, mostly
 as codes, some as labels or aliases (``Female``, ``police``); dates are mostly
 ``dd/mm/yyyy`` with some ISO and ``5 Apr 2015``. All data is synthetic.
 
-Then it runs ``--repeat`` rounds (default 3) of these steps, interleaved so
+Then it runs ``--repeat`` rounds (default 5) of these steps, interleaved so
 that a busy spell on a shared machine slows them all, each step as a whole
 process, with wall time and the child's peak resident memory (``ru_maxrss``
 of ``RUSAGE_CHILDREN`` in a fresh ``python -c`` wrapper per step, so each
@@ -45,7 +45,7 @@ point with that default raised in-process, and the table says so.
 
 Usage::
 
-    python benchmarks/bench_pipeline.py [--rows 1000000] [--repeat 3] [--keep DIR] [--json]
+    python benchmarks/bench_pipeline.py [--rows 1000000] [--repeat 5] [--keep DIR] [--json]
 
 ``--keep DIR`` writes the CSV, workspace, report and demo into DIR and keeps
 them. ``--json`` prints the figures as one JSON document on stdout (the table
@@ -497,7 +497,7 @@ def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return chosen
 
 
-def run_pipeline(work: Path, rows: int, out: TextIO, repeat: int = 3) -> dict[str, Any]:
+def run_pipeline(work: Path, rows: int, out: TextIO, repeat: int = 5) -> dict[str, Any]:
     csv = work / "cases.csv"
     started = time.perf_counter()
     shape = write_cases(csv, rows)
@@ -653,7 +653,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="work in this directory and keep its files")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON on stdout")
     parser.add_argument(
-        "--repeat", type=int, default=3, help="rounds of every step; each step's median counts"
+        "--repeat", type=int, default=5, help="rounds of every step; each step's median counts"
     )
     args = parser.parse_args(argv)
     if args.rows < 1:

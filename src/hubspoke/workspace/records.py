@@ -655,7 +655,8 @@ def arrow_column_to_pandas(column: pa.ChunkedArray, type_: ColumnType, spec: Col
     else:
         found = pc.index_in(column, value_set=value_set)
         positions = np.asarray(pc.fill_null(found, -1).to_numpy(), dtype=np.int32)
-    return pd.Categorical.from_codes(positions, categories=pd.Index(categories))
+    # positions come from index_in: -1 or a category's position, so no second check
+    return pd.Categorical.from_codes(positions, categories=pd.Index(categories), validate=False)
 
 
 def _masked(column: pa.ChunkedArray, type_: ColumnType) -> Any:
