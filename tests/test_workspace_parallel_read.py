@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from hubspoke.model import MonitoringReturn
 from hubspoke.periods import financial_quarter
 from hubspoke.workspace import SourceFile, Workspace
 from hubspoke.workspace import records as records_module
@@ -29,6 +30,13 @@ def _workspace(tmp_path: Path) -> Path:
             src.write_text(f"quarter {k}", encoding="utf-8")
             ws.store_report(SourceFile.read(src), FakeReport(returns=returns))
     return path
+
+
+def _store_one(path: Path, source: Path, ret: MonitoringReturn) -> None:
+    """Import ``ret`` into the workspace at ``path``, as if read from ``source``."""
+    source.write_text(f"a return from {source.name}", encoding="utf-8")
+    with Workspace.open(path) as ws:
+        ws.store_report(SourceFile.read(source), FakeReport(returns=(ret,)))
 
 
 def _generation(path: Path) -> int:
@@ -61,13 +69,7 @@ def test_every_write_adds_one_to_the_generation(tmp_path: Path) -> None:
     path = _workspace(tmp_path)
     before = _generation(path)
     assert before >= 5  # creation and migrations, the programme, four imports
-    with Workspace.open(path) as ws:
-        src = tmp_path / "again.json"
-        src.write_text("one more", encoding="utf-8")
-        ws.store_report(
-            SourceFile.read(src),
-            FakeReport(returns=(a_return(SPOKES[0], QUARTERS[0], cases=2, seed=99),)),
-        )
+    _store_one(path, tmp_path / "again.json", a_return(SPOKES[0], QUARTERS[0], cases=2, seed=99))
     assert _generation(path) == before + 1
 
 
@@ -94,11 +96,9 @@ def test_a_write_between_the_two_snapshots_is_not_mixed_in(
     with ReadSnapshot(path) as reader:
 
         def twin_after_a_write() -> ReadSnapshot:
-            with Workspace.open(path) as ws:  # a correction arrives while the frames are read
-                src = tmp_path / "correction.json"
-                src.write_text("a correction", encoding="utf-8")
-                late = a_return(SPOKES[2], QUARTERS[3], cases=30, seed=77)
-                ws.store_report(SourceFile.read(src), FakeReport(returns=(late,)))
+            # a correction arrives while the frames are read
+            late = a_return(SPOKES[2], QUARTERS[3], cases=30, seed=77)
+            _store_one(path, tmp_path / "correction.json", late)
             return ReadSnapshot(path)
 
         found = read_frames(TableReader(reader.cursor, twin_after_a_write))
@@ -152,13 +152,8 @@ def test_one_reader_sees_one_state_of_the_file_while_another_writes(tmp_path: Pa
         before = reader.generation()
         assert before is not None
         frames_before = read_frames(reader)
-        with Workspace.open(path) as ws:
-            src = tmp_path / "meanwhile.json"
-            src.write_text("written while a reader reads", encoding="utf-8")
-            ws.store_report(
-                SourceFile.read(src),
-                FakeReport(returns=(a_return(SPOKES[1], QUARTERS[2], cases=9, seed=7),)),
-            )
+        meanwhile = a_return(SPOKES[1], QUARTERS[2], cases=9, seed=7)
+        _store_one(path, tmp_path / "meanwhile.json", meanwhile)
         assert reader.generation() == before
         again = read_frames(reader)
     for name, frame in frames_before.items():

@@ -20,9 +20,9 @@ The copy can never stand in for rows it does not hold:
   rows of the expected columns and types. Anything else is read from
   ``return_cases``.
 
-Decoding never allocates more than the stored bytes: a stream whose
+Decoding allocates in proportion to the stored bytes: a stream whose
 buffers are compressed (which could inflate without bound) is refused
-before it is decoded, and the arrays are validated in full.
+before it is decoded, and the arrays are validated in full before use.
 """
 
 from __future__ import annotations

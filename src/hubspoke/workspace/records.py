@@ -361,12 +361,12 @@ def staged_rows(
     attached: list[str] = []
     try:
         paths = [folder / f"rows{n}.sqlite" for n in range(len(files))]
-        work = []
-        for number, (path, tables) in enumerate(zip(paths, files, strict=True)):
-            here = f"staged{number}"
-            cases = [(k, out[k]["cases"]) for k in range(returns) if "cases" in out[k]]
-            if tables:
-                work.append((path, tables, [(k, c) for k, c in cases if c.schema == here]))
+        cases = [(k, out[k]["cases"]) for k in range(returns) if "cases" in out[k]]
+        work = [
+            (path, tables, [(k, c) for k, c in cases if c.schema == f"staged{number}"])
+            for number, (path, tables) in enumerate(zip(paths, files, strict=True))
+            if tables
+        ]
         if len(work) > 1:
             from concurrent.futures import ThreadPoolExecutor
 
@@ -806,8 +806,6 @@ def _read_cases(
     Each part is in :func:`record_table_sql`'s order and the parts hold
     different returns; an empty selection gives one empty part.
     """
-    import json
-
     cols, _ = record_table_sql("cases", where, wanted)
     copies = _read_case_copies(reader, where, params, wanted, cols)
     if copies is None:
