@@ -338,3 +338,71 @@ def test_copies_decode_to_what_the_stored_rows_read_as(frame: pd.DataFrame, at: 
     )
     from_rows = records_module.to_frame(stored, names, specs)
     pd.testing.assert_frame_equal(from_copy, from_rows)
+
+
+# -- copies made from stored rows ------------------------------------------------------------
+
+
+def _from_objects(tmp_path: Path) -> Path:
+    """A workspace whose case records arrived as model objects (as a plugin may send them)."""
+    path = tmp_path / "objects.hubspoke"
+    q1, q2 = financial_quarter(2015, 1), financial_quarter(2015, 2)
+    with Workspace.open(path) as ws:
+        ws.set_programme(programme())
+        for k, quarter in enumerate((q1, q2)):
+            src = tmp_path / f"objects{k}.json"
+            src.write_text(f"quarter {k}", encoding="utf-8")
+            returns = tuple(
+                a_return(sid, quarter, cases=4 + j, seed=10 * k + j)
+                for j, sid in enumerate(["SP-NM1", "SP-NM2", "SP-AL1"])
+            )
+            ws.store_report(SourceFile.read(src), FakeReport(returns=returns))
+    return path
+
+
+def test_case_records_sent_as_objects_get_a_copy_from_their_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _from_objects(tmp_path)
+    assert _copied(path) == _return_ids(path)
+    _assert_same(_frames(path), _from_rows(path, monkeypatch))
+
+
+def test_migration_6_copies_the_cases_already_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A version-5 workspace (no copies) gains one copy per return when it is upgraded."""
+    path = _workspace(tmp_path)
+    expected = _from_rows(path, monkeypatch)
+    _edit(
+        path,
+        "DROP TRIGGER return_cases_updated",
+        "DROP TRIGGER return_cases_deleted",
+        "DROP TABLE return_case_columns",
+        "PRAGMA user_version = 5",
+    )
+    with Workspace.open(path):  # upgrades
+        pass
+    assert _copied(path) == _return_ids(path)
+    _assert_same(_frames(path), expected)
+
+
+def test_a_merged_return_without_a_copy_to_take_over_is_copied_from_its_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _from_objects(tmp_path)
+    q1 = financial_quarter(2015, 1)
+    values_only = attrs.evolve(
+        a_return("SP-NM1", q1, referrals=5), activities=(), cases=(), outcomes=()
+    )
+    src = tmp_path / "values.json"
+    src.write_text("values for one quarter", encoding="utf-8")
+    _edit(path, "DELETE FROM return_case_columns")  # as stored before the copies existed
+    with Workspace.open(path) as ws:
+        assert ws.store_report(SourceFile.read(src), FakeReport(returns=(values_only,))).status == (
+            "merged"
+        )
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        (merged,) = conn.execute("SELECT id FROM returns WHERE merged = 1").fetchone()
+    assert _copied(path) == [merged]
+    _assert_same(_frames(path), _from_rows(path, monkeypatch))

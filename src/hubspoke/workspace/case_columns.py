@@ -2,9 +2,11 @@
 
 ``return_cases`` is the record of truth. Reading a million case rows out of
 it costs about 0.65 s however it is done (SQLite hands each cell over
-separately), so an import that stages case records from a frame also stores
-them once more as an Arrow IPC stream in ``return_case_columns``, one row per
-return; reading that copy takes a few hundredths of a second.
+separately), so an import also stores each return's case records once more
+as an Arrow IPC stream in ``return_case_columns``, one row per return: from
+the frame it staged, or from the rows just stored when the records came as
+model objects (``records.copy_case_rows``). Reading the copies takes about
+0.1 s.
 
 The copy can never stand in for rows it does not hold:
 

@@ -433,10 +433,70 @@ def _stage(
     return copies
 
 
+def copy_case_rows(conn: sqlite3.Connection, return_ids: Iterable[int] | None = None) -> int:
+    """Store the columnar copy of returns' case records, read back from ``return_cases``.
+
+    For returns whose cases were not staged from a frame: model objects, a
+    merged return whose submission has no copy, or returns stored before the
+    copies existed (``return_ids`` None: every return, as migration 6 does).
+    A return is copied only if its rows are contiguous and every value has
+    its column's type; otherwise it is read from its rows, as before. Runs
+    in the caller's transaction; returns how many returns were copied.
+    """
+    spec = KINDS["cases"]
+    where, params = "", []
+    if return_ids is not None:
+        where = "WHERE return_id IN (SELECT value FROM json_each(?))"
+        params = [json.dumps(sorted(return_ids))]
+    spans = conn.execute(
+        "SELECT return_id, min(rowid), max(rowid), count(*) FROM return_cases "
+        f"{where} GROUP BY return_id",
+        params,
+    ).fetchall()
+    types = {c.sql: c.type for c in spec.columns}
+    listed = ", ".join(spec.sql_columns)
+    copied = 0
+    for return_id, first, last, n in spans:
+        if last - first + 1 != n:
+            continue
+        rows = conn.execute(
+            f"SELECT {listed} FROM return_cases WHERE return_id = ? ORDER BY rowid", (return_id,)
+        ).fetchall()
+        table = _typed_rows(rows, spec.columns)
+        if table is not None:
+            (data,) = case_columns.encode(table, types, [(0, n)])
+            copied += case_columns.store(conn, return_id, n, data)
+    return copied
+
+
+def _typed_rows(rows: Sequence[tuple[object, ...]], columns: Sequence[Column]) -> pa.Table | None:
+    """Rows as stored, typed as :func:`typed_arrow_column` types a frame; None if one will not."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+    arrays: dict[str, pa.Array] = {}
+    try:
+        for column, cells in zip(columns, values, strict=True):
+            if column.type == "date":  # ISO text, blank as missing: as a reader reads it
+                text = pa.array(cells, pa.string())
+                arrays[column.sql] = pc.if_else(pc.equal(text, ""), None, text).cast(pa.date32())
+            elif column.type in ("int", "bool"):
+                arrays[column.sql] = pa.array(cells, pa.int64())
+            elif column.type == "float":
+                arrays[column.sql] = pa.array(cells, pa.float64())
+            else:
+                arrays[column.sql] = pa.array(cells, pa.string())
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None
+    return pa.table(arrays)
+
+
 def copy_records(conn: sqlite3.Connection, kind: Kind, from_id: int, to_id: int) -> None:
     """Copy return ``from_id``'s records of ``kind`` to return ``to_id`` (in SQL).
 
-    Case records take their columnar copy along, if ``from_id`` has a usable one.
+    Case records take their columnar copy along if ``from_id`` has a usable
+    one, and are copied from their rows otherwise (:func:`copy_case_rows`).
     """
     spec = KINDS[kind]
     names = [*spec.sql_columns] + (["reviews"] if kind == "cases" else [])
@@ -446,8 +506,8 @@ def copy_records(conn: sqlite3.Connection, kind: Kind, from_id: int, to_id: int)
         f"SELECT ?, {listed} FROM {spec.table} WHERE return_id = ? ORDER BY rowid",
         (to_id, from_id),
     )
-    if kind == "cases":
-        case_columns.copy(conn, from_id, to_id)
+    if kind == "cases" and not case_columns.copy(conn, from_id, to_id):
+        copy_case_rows(conn, [to_id])
 
 
 # -- reading as typed frames -------------------------------------------------------------------

@@ -325,14 +325,17 @@ def _merged_returns(conn: sqlite3.Connection) -> None:
 def _case_columns(conn: sqlite3.Connection) -> None:
     """Migration 6: ``return_case_columns``, a columnar copy of each return's case records.
 
-    Created empty: returns stored before it are read from ``return_cases``
-    as before. Triggers drop a return's copy when any of its case rows is
-    updated or deleted. See :mod:`hubspoke.workspace.case_columns`.
+    Filled for the returns already stored, from their rows
+    (:func:`hubspoke.workspace.records.copy_case_rows`). Triggers drop a
+    return's copy when any of its case rows is updated or deleted. See
+    :mod:`hubspoke.workspace.case_columns`.
     """
     from hubspoke.workspace.case_columns import SCHEMA
+    from hubspoke.workspace.records import copy_case_rows
 
     for statement in SCHEMA:
         conn.execute(statement)
+    copy_case_rows(conn)
 
 
 #: Every migration, in order; ``len(MIGRATIONS)`` is the current schema version.

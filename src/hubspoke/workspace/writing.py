@@ -267,6 +267,8 @@ def _insert_kind(
         records.insert_records(conn, return_id, name, objects)
     if kind in frames:
         frames[kind].insert(conn, return_id)
+    if kind == "cases" and objects:  # no copy was staged: made from the rows just stored
+        records.copy_case_rows(conn, [return_id])
 
 
 def _insert_new(
