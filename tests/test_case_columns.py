@@ -69,6 +69,12 @@ def _edit(path: Path, *statements: str) -> None:
             conn.execute(statement)
 
 
+def _assert_every_return_copied(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every return with cases has a usable copy, and the copies give the rows' frames."""
+    assert _copied(path) == _return_ids(path)
+    _assert_same(_frames(path), _from_rows(path, monkeypatch))
+
+
 def _return_ids(path: Path) -> list[int]:
     with contextlib.closing(sqlite3.connect(path)) as conn:
         sql = "SELECT id FROM returns WHERE superseded_by IS NULL AND n_cases > 0 ORDER BY id"
@@ -91,9 +97,7 @@ def test_copies_and_rows_agree_when_staged_in_two_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(records_module, "PARALLEL_STAGING", 1)
-    path = _workspace(tmp_path)
-    assert _copied(path) == _return_ids(path)
-    _assert_same(_frames(path), _from_rows(path, monkeypatch))
+    _assert_every_return_copied(_workspace(tmp_path), monkeypatch)
 
 
 def test_a_changed_case_row_drops_its_returns_copy(
@@ -254,21 +258,29 @@ def test_a_compressed_stream_is_refused_before_it_is_decoded() -> None:
     assert case_columns._any_compressed(pa.py_buffer(_compressed(plain)))
 
 
-def test_a_merged_return_carries_the_copy_of_the_cases_it_keeps(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = _workspace(tmp_path)
-    q1 = financial_quarter(2015, 1)
+def _merge_values_into_sp_nm1_q1(path: Path, folder: Path) -> int:
+    """Send values alone for SP-NM1's first quarter, after its cases: the merged return's id."""
     values_only = attrs.evolve(
-        a_return("SP-NM1", q1, referrals=5), activities=(), cases=(), outcomes=()
+        a_return("SP-NM1", financial_quarter(2015, 1), referrals=5),
+        activities=(),
+        cases=(),
+        outcomes=(),
     )
-    src = tmp_path / "values.json"
+    src = folder / "values.json"
     src.write_text("values for one quarter", encoding="utf-8")
     with Workspace.open(path) as ws:
         outcome = ws.store_report(SourceFile.read(src), FakeReport(returns=(values_only,)))
         assert outcome.status == "merged"
     with contextlib.closing(sqlite3.connect(path)) as conn:
         (merged,) = conn.execute("SELECT id FROM returns WHERE merged = 1").fetchone()
+    return int(merged)
+
+
+def test_a_merged_return_carries_the_copy_of_the_cases_it_keeps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _workspace(tmp_path)
+    merged = _merge_values_into_sp_nm1_q1(path, tmp_path)
     assert merged in _copied(path)
     _assert_same(_frames(path), _from_rows(path, monkeypatch))
 
@@ -363,9 +375,7 @@ def _from_objects(tmp_path: Path) -> Path:
 def test_case_records_sent_as_objects_get_a_copy_from_their_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = _from_objects(tmp_path)
-    assert _copied(path) == _return_ids(path)
-    _assert_same(_frames(path), _from_rows(path, monkeypatch))
+    _assert_every_return_copied(_from_objects(tmp_path), monkeypatch)
 
 
 def test_migration_6_copies_the_cases_already_stored(
@@ -391,18 +401,7 @@ def test_a_merged_return_without_a_copy_to_take_over_is_copied_from_its_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _from_objects(tmp_path)
-    q1 = financial_quarter(2015, 1)
-    values_only = attrs.evolve(
-        a_return("SP-NM1", q1, referrals=5), activities=(), cases=(), outcomes=()
-    )
-    src = tmp_path / "values.json"
-    src.write_text("values for one quarter", encoding="utf-8")
     _edit(path, "DELETE FROM return_case_columns")  # as stored before the copies existed
-    with Workspace.open(path) as ws:
-        assert ws.store_report(SourceFile.read(src), FakeReport(returns=(values_only,))).status == (
-            "merged"
-        )
-    with contextlib.closing(sqlite3.connect(path)) as conn:
-        (merged,) = conn.execute("SELECT id FROM returns WHERE merged = 1").fetchone()
+    merged = _merge_values_into_sp_nm1_q1(path, tmp_path)
     assert _copied(path) == [merged]
     _assert_same(_frames(path), _from_rows(path, monkeypatch))
