@@ -69,10 +69,29 @@ def _edit(path: Path, *statements: str) -> None:
             conn.execute(statement)
 
 
+def _frames_and_decoded(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[dict[str, pd.DataFrame], list[int]]:
+    """The frames, and the returns whose cases were read from their copies."""
+    used: list[int] = []
+    decode = case_columns.decode
+
+    def counting(*args: Any) -> Any:
+        found = decode(*args)
+        used.extend(found[0])
+        return found
+
+    with monkeypatch.context() as patched:
+        patched.setattr(case_columns, "decode", counting)
+        return _frames(path), used
+
+
 def _assert_every_return_copied(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every return with cases has a usable copy, and the copies give the rows' frames."""
+    """Every return with cases was read from its copy, which gave the rows' frames."""
     assert _copied(path) == _return_ids(path)
-    _assert_same(_frames(path), _from_rows(path, monkeypatch))
+    found, used = _frames_and_decoded(path, monkeypatch)
+    assert used == _return_ids(path)
+    _assert_same(found, _from_rows(path, monkeypatch))
 
 
 def _return_ids(path: Path) -> list[int]:
@@ -220,16 +239,8 @@ def test_a_damaged_copy_is_not_used(
             "UPDATE return_case_columns SET data = ? WHERE return_id = ?",
             (DAMAGE[damage](bytes(data)), ids[2]),
         )
-    used: list[int] = []
-    decode = case_columns.decode
-
-    def counting(*args: Any) -> Any:
-        found = decode(*args)
-        used.extend(found[0])
-        return found
-
-    monkeypatch.setattr(case_columns, "decode", counting)
-    _assert_same(_frames(path), _from_rows(path, monkeypatch))
+    found, used = _frames_and_decoded(path, monkeypatch)
+    _assert_same(found, _from_rows(path, monkeypatch))
     assert used == ids[:2] + ids[3:]
 
 
@@ -372,9 +383,11 @@ def _from_objects(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.parametrize("at_once", [20_000, 2])
 def test_case_records_sent_as_objects_get_a_copy_from_their_rows(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at_once: int
 ) -> None:
+    monkeypatch.setattr(records_module, "_ROWS_AT_ONCE", at_once)  # 2: read in several parts
     _assert_every_return_copied(_from_objects(tmp_path), monkeypatch)
 
 
@@ -393,7 +406,7 @@ def test_migration_6_copies_the_cases_already_stored(
     )
     with Workspace.open(path):  # upgrades
         pass
-    assert _copied(path) == _return_ids(path)
+    _assert_every_return_copied(path, monkeypatch)
     _assert_same(_frames(path), expected)
 
 
@@ -404,4 +417,6 @@ def test_a_merged_return_without_a_copy_to_take_over_is_copied_from_its_rows(
     _edit(path, "DELETE FROM return_case_columns")  # as stored before the copies existed
     merged = _merge_values_into_sp_nm1_q1(path, tmp_path)
     assert _copied(path) == [merged]
-    _assert_same(_frames(path), _from_rows(path, monkeypatch))
+    found, used = _frames_and_decoded(path, monkeypatch)
+    assert used == [merged]
+    _assert_same(found, _from_rows(path, monkeypatch))

@@ -441,8 +441,11 @@ def copy_case_rows(conn: sqlite3.Connection, return_ids: Iterable[int] | None = 
     copies existed (``return_ids`` None: every return, as migration 6 does).
     A return is copied only if its rows are contiguous and every value has
     its column's type; otherwise it is read from its rows, as before. Runs
-    in the caller's transaction; returns how many returns were copied.
+    in the caller's transaction; returns how many returns were copied. Rows
+    are read :data:`_ROWS_AT_ONCE` at a time, so memory stays bounded.
     """
+    import pyarrow as pa
+
     spec = KINDS["cases"]
     where, params = "", []
     if return_ids is not None:
@@ -459,14 +462,26 @@ def copy_case_rows(conn: sqlite3.Connection, return_ids: Iterable[int] | None = 
     for return_id, first, last, n in spans:
         if last - first + 1 != n:
             continue
-        rows = conn.execute(
+        cursor = conn.execute(
             f"SELECT {listed} FROM return_cases WHERE return_id = ? ORDER BY rowid", (return_id,)
-        ).fetchall()
-        table = _typed_rows(rows, spec.columns)
-        if table is not None:
-            (data,) = case_columns.encode(table, types, [(0, n)])
-            copied += case_columns.store(conn, return_id, n, data)
+        )
+        parts: list[pa.Table] = []
+        while rows := cursor.fetchmany(_ROWS_AT_ONCE):  # a bounded number of row objects
+            part = _typed_rows(rows, spec.columns)
+            if part is None:
+                break
+            parts.append(part)
+        else:
+            if parts:
+                table = pa.concat_tables(parts)
+                (data,) = case_columns.encode(table, types, [(0, n)])
+                copied += case_columns.store(conn, return_id, n, data)
+        cursor.close()
     return copied
+
+
+#: Rows :func:`copy_case_rows` holds as Python objects at once.
+_ROWS_AT_ONCE: Final = 20_000
 
 
 def _typed_rows(rows: Sequence[tuple[object, ...]], columns: Sequence[Column]) -> pa.Table | None:
