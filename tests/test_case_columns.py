@@ -420,3 +420,47 @@ def test_a_merged_return_without_a_copy_to_take_over_is_copied_from_its_rows(
     found, used = _frames_and_decoded(path, monkeypatch)
     assert used == [merged]
     _assert_same(found, _from_rows(path, monkeypatch))
+
+
+@pytest.mark.parametrize("rows", [3, 400, 70_000])  # int8, int16, too many to list
+def test_a_code_column_of_many_distinct_texts_decodes_as_its_rows_read(rows: int) -> None:
+    """Positions take the narrowest type their list allows; texts off the list read as missing."""
+    valid = _CODES["referral_source"]
+    texts = [valid[i % len(valid)] if i % 2 else f"not a code {i}" for i in range(rows)]
+    n = len(texts)
+    typed = pa.table(
+        {
+            c.sql: (
+                pa.array(texts, pa.string())
+                if c.sql == "referral_source"
+                else pa.array([f"C-{i}" for i in range(n)], pa.string())
+                if c.type == "string"
+                else pa.nulls(n, pa.date32())
+                if c.type == "date"
+                else pa.nulls(n, pa.int64())
+                if c.type in ("int", "bool")
+                else pa.nulls(n, pa.string())
+            )
+            for c in COLUMNS
+        }
+    )
+    (data,) = case_columns.encode(typed, TYPES, [(0, n)])
+    ids, decoded = case_columns.decode([(1, n, pa.py_buffer(data))], COLUMNS)
+    if len(set(texts)) > 2**15:  # more codes than a copy may list: read from the rows instead
+        assert (ids, decoded) == ([], None)
+        return
+    assert ids == [1]
+    assert decoded is not None
+    names = [("return_id", "int"), *((c.sql, c.type) for c in COLUMNS)]
+    specs = {c.sql: c for c in COLUMNS}
+    stored = pa.table(
+        {"return_id": pa.array([1] * n, pa.int64())}
+        | {
+            c.sql: records_module.stored_arrow_column(typed.column(c.sql).combine_chunks(), c.type)
+            for c in COLUMNS
+        }
+    )
+    pd.testing.assert_frame_equal(
+        records_module.to_frame(decoded, names, specs),
+        records_module.to_frame(stored, names, specs),
+    )

@@ -117,7 +117,10 @@ def encode(
             if not pa.types.is_dictionary(array.type):
                 array = array.dictionary_encode()
             meta = {b"codes": json.dumps(array.dictionary.to_pylist()).encode()}
-            array = array.indices
+            size = len(array.dictionary)
+            # positions in the narrowest type (dictionary_encode makes them int32)
+            narrowest = pa.int8() if size <= 127 else pa.int16() if size <= 32_767 else pa.int32()
+            array = array.indices.cast(narrowest)
         elif types[name] in ("int", "bool") and len(array) > array.null_count:
             bounds = pc.min_max(array)
             low, high = bounds["min"].as_py(), bounds["max"].as_py()
