@@ -36,9 +36,15 @@ def _workspace(tmp_path: Path) -> Path:
             src = tmp_path / f"q{k}.json"
             src.write_text(f"quarter {k}", encoding="utf-8")
             ws.store_report(SourceFile.read(src), FakeReport(returns=returns))
-    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
-        conn.execute("DELETE FROM return_case_columns")
+    _change_outside_hubspoke(path, "DELETE FROM return_case_columns")
     return path
+
+
+def _change_outside_hubspoke(path: Path, *statements: str) -> None:
+    """Run ``statements`` on the workspace file as another program would."""
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        for statement in statements:
+            conn.execute(statement)
 
 
 def _store_one(path: Path, source: Path, ret: MonitoringReturn) -> None:
@@ -120,12 +126,11 @@ def test_a_write_between_the_two_snapshots_is_not_mixed_in(
 def test_a_generation_changed_outside_hubspoke_reads_in_one_thread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sqlite3
-
     path = _workspace(tmp_path)
     expected = _serial(path)
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE meta SET value = 'not a number' WHERE key = 'generation'")
+    _change_outside_hubspoke(
+        path, "UPDATE meta SET value = 'not a number' WHERE key = 'generation'"
+    )
     monkeypatch.setattr(records_module, "PARALLEL_CASES", 1)
     with ReadSnapshot(path) as reader:
         assert reader.generation() is None
@@ -140,13 +145,13 @@ def test_a_generation_changed_outside_hubspoke_reads_in_one_thread(
 def test_record_counts_changed_outside_hubspoke_only_move_the_split(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sqlite3
-
     path = _workspace(tmp_path)
     expected = _serial(path)
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE returns SET n_cases = 'many' WHERE id % 2 = 0")
-        conn.execute("UPDATE returns SET n_cases = -1 WHERE id % 3 = 0")
+    _change_outside_hubspoke(
+        path,
+        "UPDATE returns SET n_cases = 'many' WHERE id % 2 = 0",
+        "UPDATE returns SET n_cases = -1 WHERE id % 3 = 0",
+    )
     monkeypatch.setattr(records_module, "PARALLEL_CASES", 1)
     found, opened = _read_counting_twins(path)
     assert opened == [1]  # still read in two halves, split where the counts say
